@@ -1,0 +1,317 @@
+"""The session state machine: one workout running one program.
+
+idle -> running (interval i, forward or backward) <-> paused -> finished | stopped
+
+Every command first catches up on boundaries that have passed, so a late timer
+never shifts the plan: an interval always starts exactly where the previous one
+planned to end. Time is split exactly (integer microseconds) between forward,
+backward and paused, so they always add up to the wall time since the start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from .errors import WorkoutError
+from .program import Direction, Interval, Program
+
+type Clock = Callable[[], datetime]
+
+_HOUR = timedelta(hours=1)
+
+
+class SessionStatus(StrEnum):
+    """Where a session is in its life."""
+
+    IDLE = "idle"
+    RUNNING = "running"
+    PAUSED = "paused"
+    FINISHED = "finished"
+    STOPPED = "stopped"
+
+
+class EventType(StrEnum):
+    """Things that happen in a workout, in the order people see them."""
+
+    SESSION_STARTED = "session_started"
+    INTERVAL_SWITCHED = "interval_switched"
+    SESSION_PAUSED = "session_paused"
+    SESSION_RESUMED = "session_resumed"
+    SESSION_COMPLETED = "session_completed"
+    SESSION_STOPPED = "session_stopped"
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkoutEvent:
+    """A workout event, with the interval it concerns."""
+
+    type: EventType
+    at: datetime
+    interval_index: int
+    interval: Interval
+    speed_kmh: float
+    reason: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionTotals:
+    """What a session has done so far."""
+
+    forward: timedelta
+    backward: timedelta
+    paused: timedelta
+    distance_km: float
+
+    @property
+    def moving(self) -> timedelta:
+        """Time spent walking in either direction."""
+        return self.forward + self.backward
+
+
+class Session:
+    """One workout: a program walked against an injected clock."""
+
+    def __init__(
+        self,
+        program: Program,
+        clock: Clock,
+        *,
+        forward_speed_kmh: float,
+        backward_speed_kmh: float,
+    ) -> None:
+        """Prepare a session; nothing moves until `start`."""
+        if not (forward_speed_kmh > 0 and backward_speed_kmh > 0):
+            raise WorkoutError("invalid_speed")
+        self.program = program
+        self._clock = clock
+        self._speeds = {
+            Direction.FORWARD: forward_speed_kmh,
+            Direction.BACKWARD: backward_speed_kmh,
+        }
+        self.status = SessionStatus.IDLE
+        self.index = 0
+        self.started_at: datetime | None = None
+        self.ended_at: datetime | None = None
+        self.pause_reason: str | None = None
+        self.end_reason: str | None = None
+        # The running stretch in progress starts here; None while not running.
+        self._segment_start: datetime | None = None
+        self._paused_since: datetime | None = None
+        # Running time already spent in the current interval before this stretch.
+        self._interval_done = timedelta(0)
+        # Planned time of the intervals left behind (walked or skipped).
+        self._program_done = timedelta(0)
+        self._forward = timedelta(0)
+        self._backward = timedelta(0)
+        self._paused = timedelta(0)
+        self._distance_km = 0.0
+
+    # --- what the session looks like now -------------------------------------
+
+    @property
+    def interval(self) -> Interval:
+        """The current interval (the last one once the session is over)."""
+        return self.program.intervals[self.index]
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the session is running or paused."""
+        return self.status in (SessionStatus.RUNNING, SessionStatus.PAUSED)
+
+    def speed_for(self, interval: Interval) -> float:
+        """The belt speed for an interval, in km/h."""
+        return interval.speed_kmh or self._speeds[interval.direction]
+
+    @property
+    def belt_speed_kmh(self) -> float:
+        """The speed the belt should have now: zero unless running."""
+        if self.status is not SessionStatus.RUNNING:
+            return 0.0
+        return self.speed_for(self.interval)
+
+    @property
+    def interval_ends(self) -> datetime | None:
+        """When the current interval ends; None unless running."""
+        if self._segment_start is None:
+            return None
+        return self._segment_start + self.interval.duration - self._interval_done
+
+    @property
+    def session_ends(self) -> datetime | None:
+        """When the whole program ends if nothing pauses it; None unless running."""
+        interval_ends = self.interval_ends
+        if interval_ends is None:
+            return None
+        later = self.program.intervals[self.index + 1 :]
+        return interval_ends + sum((i.duration for i in later), timedelta(0))
+
+    def totals(self) -> SessionTotals:
+        """Forward, backward and paused time and distance, up to now."""
+        forward, backward, paused = self._forward, self._backward, self._paused
+        distance = self._distance_km
+        stretch = self._live_stretch()
+        if self.interval.direction is Direction.FORWARD:
+            forward += stretch
+        else:
+            backward += stretch
+        distance += self.speed_for(self.interval) * (stretch / _HOUR)
+        if self._paused_since is not None:
+            paused += (self.ended_at or self._clock()) - self._paused_since
+        return SessionTotals(
+            forward=forward, backward=backward, paused=paused, distance_km=distance
+        )
+
+    def progress(self) -> float:
+        """How much of the program is behind, in percent of its planned time."""
+        done = self._program_done + self._interval_done + self._live_stretch()
+        return 100 * (done / self.program.duration)
+
+    def _live_stretch(self) -> timedelta:
+        """Running time since the stretch began, never past the interval's end.
+
+        Time beyond an unprocessed boundary belongs to the next interval, which
+        only `advance` can enter.
+        """
+        interval_ends = self.interval_ends
+        if self._segment_start is None or interval_ends is None:
+            return timedelta(0)
+        return min(self._clock(), interval_ends) - self._segment_start
+
+    # --- commands ------------------------------------------------------------
+
+    def start(self) -> list[WorkoutEvent]:
+        """Start the first interval now."""
+        if self.status is not SessionStatus.IDLE:
+            raise WorkoutError("session_active")
+        now = self._clock()
+        self.started_at = now
+        self.status = SessionStatus.RUNNING
+        self._segment_start = now
+        return [self._event(EventType.SESSION_STARTED, now)]
+
+    def advance(self) -> list[WorkoutEvent]:
+        """Catch up on every interval boundary that has passed."""
+        events: list[WorkoutEvent] = []
+        now = self._clock()
+        while (boundary := self.interval_ends) is not None and boundary <= now:
+            events += self._next_interval(boundary)
+        return events
+
+    def pause(self, reason: str) -> list[WorkoutEvent]:
+        """Stop the clock of the program; the belt should stop."""
+        events = self.advance()
+        if self.status is not SessionStatus.RUNNING:
+            if events:
+                return events
+            raise WorkoutError("not_running")
+        now = self._clock()
+        self._close_stretch(now)
+        self._paused_since = now
+        self.status = SessionStatus.PAUSED
+        self.pause_reason = reason
+        return [*events, self._event(EventType.SESSION_PAUSED, now, reason=reason)]
+
+    def resume(self) -> list[WorkoutEvent]:
+        """Continue the current interval where it was paused."""
+        if self.status is not SessionStatus.PAUSED or self._paused_since is None:
+            raise WorkoutError("not_paused")
+        now = self._clock()
+        self._paused += now - self._paused_since
+        self._paused_since = None
+        self._segment_start = now
+        self.status = SessionStatus.RUNNING
+        self.pause_reason = None
+        return [self._event(EventType.SESSION_RESUMED, now)]
+
+    def skip(self) -> list[WorkoutEvent]:
+        """End the current interval now and go on with the next one."""
+        events = self.advance()
+        if not self.is_active:
+            if events:
+                return events
+            raise WorkoutError("not_active")
+        return [*events, *self._next_interval(self._clock())]
+
+    def stop(self, reason: str) -> list[WorkoutEvent]:
+        """End the session early."""
+        events = self.advance()
+        if not self.is_active:
+            if events:
+                return events
+            raise WorkoutError("not_active")
+        now = self._clock()
+        self._end(now, SessionStatus.STOPPED)
+        self.end_reason = reason
+        return [*events, self._event(EventType.SESSION_STOPPED, now, reason=reason)]
+
+    def set_speed(self, direction: Direction, speed_kmh: float) -> list[WorkoutEvent]:
+        """Change the session speed for a direction, from now on.
+
+        The belt follows at once when the current interval uses that speed; see
+        `belt_speed_kmh`. Returns the events of boundaries caught up on first.
+        """
+        if not speed_kmh > 0:
+            raise WorkoutError("invalid_speed")
+        events = self.advance()
+        if self._segment_start is not None:
+            now = self._clock()
+            self._close_stretch(now)
+            self._segment_start = now
+        self._speeds[direction] = speed_kmh
+        return events
+
+    # --- internals -----------------------------------------------------------
+
+    def _next_interval(self, at: datetime) -> list[WorkoutEvent]:
+        """Leave the current interval at `at` and enter the next (or finish)."""
+        running = self.status is SessionStatus.RUNNING
+        if running:
+            self._close_stretch(at)
+        self._program_done += self.interval.duration
+        self._interval_done = timedelta(0)
+        if self.index + 1 == len(self.program.intervals):
+            self._end(at, SessionStatus.FINISHED)
+            self.end_reason = "completed"
+            return [self._event(EventType.SESSION_COMPLETED, at)]
+        self.index += 1
+        if running:
+            self._segment_start = at
+        return [self._event(EventType.INTERVAL_SWITCHED, at)]
+
+    def _close_stretch(self, until: datetime) -> None:
+        """Book the running stretch up to `until` to the current interval."""
+        assert self._segment_start is not None
+        stretch = until - self._segment_start
+        if self.interval.direction is Direction.FORWARD:
+            self._forward += stretch
+        else:
+            self._backward += stretch
+        self._distance_km += self.speed_for(self.interval) * (stretch / _HOUR)
+        self._interval_done += stretch
+        self._segment_start = None
+
+    def _end(self, at: datetime, status: SessionStatus) -> None:
+        if self._segment_start is not None:
+            self._close_stretch(at)
+        if self._paused_since is not None:
+            self._paused += at - self._paused_since
+            self._paused_since = None
+        self.status = status
+        self.ended_at = at
+        self.pause_reason = None
+
+    def _event(
+        self, type_: EventType, at: datetime, *, reason: str | None = None
+    ) -> WorkoutEvent:
+        interval = self.interval
+        return WorkoutEvent(
+            type=type_,
+            at=at,
+            interval_index=self.index,
+            interval=interval,
+            speed_kmh=self.speed_for(interval),
+            reason=reason,
+        )
