@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+import itertools
 
 import pytest
 
@@ -28,7 +29,7 @@ def test_beginner_alternating_is_holland_30_minutes_of_2_minute_switches() -> No
     assert program.duration == 30 * MINUTE
     assert {i.duration for i in program.intervals} == {2 * MINUTE}
     directions = [i.direction for i in program.intervals]
-    assert all(a is not b for a, b in zip(directions, directions[1:], strict=False))
+    assert all(a is not b for a, b in itertools.pairwise(directions))
     assert program.intervals[0].role is IntervalRole.WARM_UP
     assert program.intervals[-1].role is IntervalRole.COOL_DOWN
     assert program.time_in(Direction.BACKWARD) == 14 * MINUTE
@@ -74,7 +75,9 @@ def test_unknown_program_is_refused() -> None:
 def test_custom_program_keeps_order_and_speeds() -> None:
     """A custom program is the given intervals, in order."""
     intervals = [
-        Interval(direction=Direction.BACKWARD, duration=timedelta(seconds=5), speed_kmh=1.0),
+        Interval(
+            direction=Direction.BACKWARD, duration=timedelta(seconds=5), speed_kmh=1.0
+        ),
         Interval(direction=Direction.FORWARD, duration=timedelta(seconds=5)),
     ]
     program = custom_program(intervals)

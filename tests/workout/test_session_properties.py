@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+import itertools
 
 from hypothesis import given, settings, strategies as st
 
@@ -78,7 +79,7 @@ def test_events_are_ordered_and_totals_never_decrease(program_intervals, steps):
     _, _, events, checkpoints = run(program_intervals, steps)
     times = [event.at for event in events]
     assert times == sorted(times)
-    for (_, before), (_, after) in zip(checkpoints, checkpoints[1:], strict=False):
+    for (_, before), (_, after) in itertools.pairwise(checkpoints):
         assert after.forward >= before.forward
         assert after.backward >= before.backward
         assert after.paused >= before.paused

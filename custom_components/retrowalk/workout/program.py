@@ -43,7 +43,10 @@ class Interval:
             raise WorkoutError("invalid_duration")
         if self.speed_kmh is not None and not self.speed_kmh > 0:
             raise WorkoutError("invalid_speed")
-        if self.role is not IntervalRole.MAIN and self.direction is not Direction.FORWARD:
+        if (
+            self.role is not IntervalRole.MAIN
+            and self.direction is not Direction.FORWARD
+        ):
             raise WorkoutError("backward_warm_up")
 
 
@@ -70,4 +73,3 @@ class Program:
             (i.duration for i in self.intervals if i.direction is direction),
             timedelta(0),
         )
-

@@ -1,0 +1,226 @@
+"""Config and options flows: name the treadmill, pick its type, set the safety limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.const import CONF_NAME
+from homeassistant.core import callback
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+)
+from homeassistant.util import slugify
+from homeassistant.util.unit_system import METRIC_SYSTEM
+import voluptuous as vol
+
+from .const import (
+    CONF_CLEARANCE_ACKNOWLEDGED,
+    CONF_MAX_SPEED,
+    CONF_MAX_SPEED_KMH,
+    CONF_SPEED_UNIT,
+    CONF_TREADMILL_TYPE,
+    DOMAIN,
+    TREADMILL_TYPES,
+    TREADMILL_VIRTUAL,
+)
+from .data import RetrowalkConfigEntry
+from .workout.units import (
+    ABSOLUTE_MAX_SPEED_KMH,
+    DEFAULT_MAX_SPEED_KMH,
+    START_SPEED_KMH,
+    SpeedUnit,
+)
+
+DEFAULT_NAME = "Treadmill"
+# Defaults a person reads in their own unit: 2.0 mph or 3.2 km/h.
+DEFAULT_MAX_SPEED = {SpeedUnit.MPH: 2.0, SpeedUnit.KMH: 3.2}
+
+
+def _unit_selector() -> SelectSelector:
+    return SelectSelector(
+        SelectSelectorConfig(
+            options=[unit.value for unit in SpeedUnit],
+            translation_key=CONF_SPEED_UNIT,
+            mode=SelectSelectorMode.LIST,
+        )
+    )
+
+
+def _max_speed_selector(unit: SpeedUnit | None = None) -> NumberSelector:
+    """A box for the cap; its range is checked per unit by `_check_max_speed`."""
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=0.1,
+            max=ABSOLUTE_MAX_SPEED_KMH,
+            step=0.1,
+            mode=NumberSelectorMode.BOX,
+            **({"unit_of_measurement": unit.value} if unit else {}),
+        )
+    )
+
+
+def _check_max_speed(value: float, unit: SpeedUnit) -> dict[str, str]:
+    """Errors for a speed cap outside what retrowalk allows."""
+    if not START_SPEED_KMH - 1e-9 <= unit.to_kmh(value) <= ABSOLUTE_MAX_SPEED_KMH:
+        return {CONF_MAX_SPEED: "max_speed_out_of_range"}
+    return {}
+
+
+def _speed_range_placeholders(unit: SpeedUnit) -> dict[str, str]:
+    return {
+        "min_speed": f"{unit.from_kmh(START_SPEED_KMH):.1f}",
+        "max_speed": f"{unit.from_kmh(ABSOLUTE_MAX_SPEED_KMH):.1f}",
+        "unit": unit.value,
+    }
+
+
+class RetrowalkConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Add a treadmill: identity first, then the safety settings."""
+
+    VERSION = 1
+
+    def __init__(self) -> None:
+        """Start an empty flow."""
+        self._user_input: dict[str, Any] = {}
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Name the treadmill, choose its type and speed unit."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            name = user_input[CONF_NAME].strip()
+            if not any(char.isalnum() for char in name):
+                errors[CONF_NAME] = "invalid_name"
+            else:
+                await self.async_set_unique_id(
+                    f"{user_input[CONF_TREADMILL_TYPE]}-{slugify(name)}"
+                )
+                self._abort_if_unique_id_configured()
+                self._user_input = user_input | {CONF_NAME: name}
+                return await self.async_step_safety()
+        default_unit = (
+            SpeedUnit.KMH if self.hass.config.units is METRIC_SYSTEM else SpeedUnit.MPH
+        )
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_NAME, default=DEFAULT_NAME): TextSelector(),
+                vol.Required(
+                    CONF_TREADMILL_TYPE, default=TREADMILL_VIRTUAL
+                ): SelectSelector(
+                    SelectSelectorConfig(
+                        options=TREADMILL_TYPES,
+                        translation_key=CONF_TREADMILL_TYPE,
+                        mode=SelectSelectorMode.LIST,
+                    )
+                ),
+                vol.Required(CONF_SPEED_UNIT, default=default_unit.value): (
+                    _unit_selector()
+                ),
+            }
+        )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input),
+            errors=errors,
+        )
+
+    async def async_step_safety(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Cap the speed and acknowledge the medical clearance advice."""
+        unit = SpeedUnit(self._user_input[CONF_SPEED_UNIT])
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = _check_max_speed(user_input[CONF_MAX_SPEED], unit)
+            if not user_input.get(CONF_CLEARANCE_ACKNOWLEDGED):
+                errors[CONF_CLEARANCE_ACKNOWLEDGED] = "clearance_required"
+            if not errors:
+                return self.async_create_entry(
+                    title=self._user_input[CONF_NAME],
+                    data={
+                        CONF_NAME: self._user_input[CONF_NAME],
+                        CONF_TREADMILL_TYPE: self._user_input[CONF_TREADMILL_TYPE],
+                        CONF_CLEARANCE_ACKNOWLEDGED: True,
+                    },
+                    options={
+                        CONF_SPEED_UNIT: unit.value,
+                        CONF_MAX_SPEED_KMH: unit.to_kmh(user_input[CONF_MAX_SPEED]),
+                    },
+                )
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_MAX_SPEED, default=DEFAULT_MAX_SPEED[unit]
+                ): _max_speed_selector(unit),
+                vol.Required(CONF_CLEARANCE_ACKNOWLEDGED, default=False): (
+                    BooleanSelector()
+                ),
+            }
+        )
+        return self.async_show_form(
+            step_id="safety",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input),
+            errors=errors,
+            description_placeholders=_speed_range_placeholders(unit),
+        )
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: RetrowalkConfigEntry) -> OptionsFlow:
+        """Return the options flow."""
+        return RetrowalkOptionsFlow()
+
+
+class RetrowalkOptionsFlow(OptionsFlow):
+    """Change the speed unit and the speed cap."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show and check the options; refused while a session is active."""
+        entry: RetrowalkConfigEntry = self.config_entry
+        if getattr(entry, "runtime_data", None) and entry.runtime_data.is_active:
+            return self.async_abort(reason="session_active")
+        errors: dict[str, str] = {}
+        current_unit = SpeedUnit(entry.options[CONF_SPEED_UNIT])
+        if user_input is not None:
+            unit = SpeedUnit(user_input[CONF_SPEED_UNIT])
+            errors = _check_max_speed(user_input[CONF_MAX_SPEED], unit)
+            if not errors:
+                return self.async_create_entry(
+                    data={
+                        CONF_SPEED_UNIT: unit.value,
+                        CONF_MAX_SPEED_KMH: unit.to_kmh(user_input[CONF_MAX_SPEED]),
+                    }
+                )
+        max_speed = round(
+            current_unit.from_kmh(
+                entry.options.get(CONF_MAX_SPEED_KMH, DEFAULT_MAX_SPEED_KMH)
+            ),
+            1,
+        )
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_SPEED_UNIT): _unit_selector(),
+                vol.Required(CONF_MAX_SPEED): _max_speed_selector(),
+            }
+        )
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(
+                schema,
+                user_input
+                or {CONF_SPEED_UNIT: current_unit.value, CONF_MAX_SPEED: max_speed},
+            ),
+            errors=errors,
+            description_placeholders=_speed_range_placeholders(current_unit),
+        )

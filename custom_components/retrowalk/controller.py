@@ -1,0 +1,358 @@
+"""Runs workout sessions on one treadmill.
+
+The glue between the workout core, the belt, Home Assistant's timers and the
+entities: a timer is set for the next interval boundary only (never a poll),
+every change is published once as events and one state update, and every
+fault leaves the belt stopped and the session paused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from enum import StrEnum
+import logging
+from typing import Any
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    BUS_EVENT,
+    DOMAIN,
+    REASON_TREADMILL_ERROR,
+    REASON_TREADMILL_STOPPED,
+    REASON_USER,
+)
+from .errors import refusals_as_validation_errors
+from .settings import EntrySettings
+from .treadmills import Treadmill, TreadmillError, TreadmillStatus
+from .workout.errors import WorkoutError
+from .workout.program import Direction, Program
+from .workout.programs import DEFAULT_PROGRAM
+from .workout.session import EventType, Session, SessionStatus, WorkoutEvent
+from .workout.units import START_SPEED_KMH
+
+_LOGGER = logging.getLogger(__name__)
+
+type EventListener = Callable[[EventType, dict[str, Any]], None]
+
+_ENDING_EVENTS = (EventType.SESSION_COMPLETED, EventType.SESSION_STOPPED)
+
+
+class Phase(StrEnum):
+    """What the person on the belt is doing, as the phase sensor shows it."""
+
+    IDLE = "idle"
+    FORWARD = "forward"
+    BACKWARD = "backward"
+    PAUSED = "paused"
+    FINISHED = "finished"
+
+
+_PHASE_OF_STATUS = {
+    SessionStatus.IDLE: Phase.IDLE,
+    SessionStatus.PAUSED: Phase.PAUSED,
+    SessionStatus.FINISHED: Phase.FINISHED,
+    SessionStatus.STOPPED: Phase.IDLE,
+}
+
+
+class WorkoutController:
+    """Owns the session of one treadmill and keeps belt and entities in step."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry_id: str,
+        settings: EntrySettings,
+        treadmill: Treadmill,
+    ) -> None:
+        """Set up an idle controller for a treadmill."""
+        self.hass = hass
+        self.entry_id = entry_id
+        self.settings = settings
+        self.treadmill = treadmill
+        self.session: Session | None = None
+        self.program_key = DEFAULT_PROGRAM
+        self.speeds_kmh = {
+            direction: min(START_SPEED_KMH, settings.max_speed_kmh)
+            for direction in Direction
+        }
+        self._lock = asyncio.Lock()
+        self._state_listeners: list[CALLBACK_TYPE] = []
+        self._event_listeners: list[EventListener] = []
+        self._cancel_timer: CALLBACK_TYPE | None = None
+        self._unsubscribe_treadmill = treadmill.add_listener(self._on_treadmill_status)
+
+    # --- what entities read --------------------------------------------------
+
+    @property
+    def phase(self) -> Phase:
+        """The phase sensor's state."""
+        session = self.session
+        if session is None:
+            return Phase.IDLE
+        if session.status is SessionStatus.RUNNING:
+            return Phase(session.interval.direction.value)
+        return _PHASE_OF_STATUS[session.status]
+
+    @property
+    def is_active(self) -> bool:
+        """Whether a session is running or paused."""
+        return self.session is not None and self.session.is_active
+
+    # --- subscriptions -------------------------------------------------------
+
+    @callback
+    def async_add_state_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call `listener` once after every change; returns the unsubscriber."""
+        self._state_listeners.append(listener)
+        return lambda: self._state_listeners.remove(listener)
+
+    @callback
+    def async_add_event_listener(self, listener: EventListener) -> CALLBACK_TYPE:
+        """Call `listener` for every workout event; returns the unsubscriber."""
+        self._event_listeners.append(listener)
+        return lambda: self._event_listeners.remove(listener)
+
+    # --- commands ------------------------------------------------------------
+
+    async def async_start(
+        self, program: Program, speeds_kmh: dict[Direction, float] | None = None
+    ) -> None:
+        """Start a session: the belt first, then the program's clock."""
+        async with self._command():
+            if self.is_active:
+                raise WorkoutError("session_active")
+            speeds = self.speeds_kmh | (speeds_kmh or {})
+            session = Session(
+                program,
+                dt_util.utcnow,
+                forward_speed_kmh=speeds[Direction.FORWARD],
+                backward_speed_kmh=speeds[Direction.BACKWARD],
+            )
+            await self._async_start_belt(session.speed_for(program.intervals[0]))
+            self.session = session
+            self._async_changed(session.start())
+
+    async def async_pause(self, reason: str = REASON_USER) -> None:
+        """Pause the session and stop the belt."""
+        async with self._command():
+            session = self._active_session()
+            events = session.pause(reason)
+            self._async_changed(events)
+            await self._async_command_belt(self.treadmill.async_stop)
+
+    async def async_resume(self) -> None:
+        """Start the belt again and continue the paused interval (a person's action)."""
+        async with self._command():
+            session = self._active_session()
+            if session.status is not SessionStatus.PAUSED:
+                raise WorkoutError("not_paused")
+            await self._async_start_belt(session.speed_for(session.interval))
+            self._async_changed(session.resume())
+
+    async def async_skip(self) -> None:
+        """Move on to the next interval now."""
+        async with self._command():
+            session = self._active_session()
+            self._async_changed(session.skip())
+            await self._async_sync_belt()
+
+    async def async_stop(self, reason: str = REASON_USER) -> None:
+        """End the session, if any, and always stop the belt."""
+        async with self._command():
+            if self.is_active:
+                assert self.session is not None
+                self._async_changed(self.session.stop(reason))
+            await self._async_command_belt(self.treadmill.async_stop)
+
+    async def async_set_speed(self, direction: Direction, speed_kmh: float) -> None:
+        """Set the speed for a direction; the belt follows if it applies now."""
+        async with self._command():
+            self.speeds_kmh[direction] = speed_kmh
+            if self.is_active:
+                assert self.session is not None
+                self._async_changed(self.session.set_speed(direction, speed_kmh))
+                await self._async_sync_belt()
+            else:
+                self._async_notify_state()
+
+    @callback
+    def async_select_program(self, key: str) -> None:
+        """Choose the program the start button runs."""
+        self.program_key = key
+        self._async_notify_state()
+
+    async def async_shutdown(self, reason: str) -> None:
+        """Stop everything: entry unloading or Home Assistant stopping."""
+        self._async_cancel_timer()
+        self._unsubscribe_treadmill()
+        try:
+            await self.async_stop(reason)
+        except HomeAssistantError:
+            _LOGGER.exception("Could not stop the belt of %s", self.entry_id)
+        await self.treadmill.async_close()
+
+    @asynccontextmanager
+    async def _command(self) -> AsyncIterator[None]:
+        """Run one person's command at a time; refusals become translated errors."""
+        async with self._lock:
+            with refusals_as_validation_errors():
+                yield
+
+    # --- timers and the belt -------------------------------------------------
+
+    async def _async_on_boundary(self, _now: datetime) -> None:
+        """Enter the next interval at its planned boundary."""
+        self._cancel_timer = None
+        async with self._lock:
+            assert self.session is not None  # the timer is only set for a session
+            self._async_changed(self.session.advance())
+            await self._async_sync_belt()
+
+    async def _async_start_belt(self, speed_kmh: float) -> None:
+        """Start the belt, capped; on failure try to stop it and say why."""
+        speed = min(speed_kmh, self.settings.max_speed_kmh)
+        try:
+            await self.treadmill.async_start(speed)
+        except TreadmillError as err:
+            await self._async_try_stop_belt()
+            raise _treadmill_error(err) from err
+
+    async def _async_command_belt(self, command: Callable[[], Any]) -> None:
+        try:
+            await command()
+        except TreadmillError as err:
+            raise _treadmill_error(err) from err
+
+    async def _async_sync_belt(self) -> None:
+        """Bring a running belt to the session's speed, or stop it.
+
+        Never starts a stopped belt: only a person's start or resume does that.
+        If the belt refuses, the session pauses and the belt is told to stop.
+        """
+        session = self.session
+        target = 0.0 if session is None else session.belt_speed_kmh
+        target = min(target, self.settings.max_speed_kmh)
+        status = self.treadmill.status
+        if target > 0 and not status.running:
+            await self._async_fault_pause(REASON_TREADMILL_STOPPED)
+            return
+        try:
+            if target == 0:
+                if status.running:
+                    await self.treadmill.async_stop()
+            elif status.speed_kmh != target:
+                await self.treadmill.async_set_speed(target)
+        except TreadmillError as err:
+            _LOGGER.error("Treadmill %s refused a command: %s", self.entry_id, err)
+            await self._async_fault_pause(REASON_TREADMILL_ERROR)
+
+    async def _async_fault_pause(self, reason: str) -> None:
+        """Pause a running session because of a fault and make sure the belt stops."""
+        session = self.session
+        if session is not None and session.status is SessionStatus.RUNNING:
+            self._async_changed(session.pause(reason))
+        await self._async_try_stop_belt()
+
+    async def _async_try_stop_belt(self) -> None:
+        try:
+            await self.treadmill.async_stop()
+        except TreadmillError:
+            _LOGGER.exception("Treadmill %s did not stop", self.entry_id)
+
+    @callback
+    def _on_treadmill_status(self, status: TreadmillStatus) -> None:
+        """Pause when the belt stops under a running session (console, safety clip)."""
+        session = self.session
+        if (
+            session is not None
+            and session.status is SessionStatus.RUNNING
+            and not (status.available and status.running)
+        ):
+            self.hass.async_create_task(
+                self._async_locked_fault_pause(REASON_TREADMILL_STOPPED),
+                eager_start=False,
+            )
+
+    async def _async_locked_fault_pause(self, reason: str) -> None:
+        async with self._lock:
+            await self._async_fault_pause(reason)
+
+    # --- publishing ----------------------------------------------------------
+
+    def _active_session(self) -> Session:
+        if self.session is None or not self.session.is_active:
+            raise WorkoutError("not_active")
+        return self.session
+
+    @callback
+    def _async_changed(self, events: list[WorkoutEvent]) -> None:
+        """Publish events, re-arm the boundary timer, and update entities once."""
+        for event in events:
+            data = self.event_data(event)
+            for listener in list(self._event_listeners):
+                listener(event.type, data)
+            self.hass.bus.async_fire(
+                BUS_EVENT,
+                {"type": event.type.value, "config_entry_id": self.entry_id, **data},
+            )
+        self._async_cancel_timer()
+        if self.session is not None and (ends := self.session.interval_ends):
+            self._cancel_timer = async_track_point_in_utc_time(
+                self.hass, self._async_on_boundary, ends
+            )
+        self._async_notify_state()
+
+    @callback
+    def _async_notify_state(self) -> None:
+        for listener in list(self._state_listeners):
+            listener()
+
+    @callback
+    def _async_cancel_timer(self) -> None:
+        if self._cancel_timer is not None:
+            self._cancel_timer()
+            self._cancel_timer = None
+
+    def event_data(self, event: WorkoutEvent) -> dict[str, Any]:
+        """The data automations get with a workout event."""
+        assert self.session is not None
+        settings = self.settings
+        program = self.session.program
+        data: dict[str, Any] = {
+            "program": program.key,
+            "direction": event.interval.direction.value,
+            "interval_index": event.interval_index,
+            "interval_count": len(program.intervals),
+            "interval_duration": event.interval.duration.total_seconds(),
+            "interval_role": event.interval.role.value,
+            "speed": settings.display_speed(event.speed_kmh),
+            "speed_unit": settings.speed_unit.value,
+        }
+        if event.reason is not None:
+            data["reason"] = event.reason
+        if event.type in _ENDING_EVENTS:
+            totals = self.session.totals()
+            data |= {
+                "forward_seconds": totals.forward.total_seconds(),
+                "backward_seconds": totals.backward.total_seconds(),
+                "paused_seconds": totals.paused.total_seconds(),
+                "distance": settings.display_distance(totals.distance_km),
+                "distance_unit": settings.speed_unit.distance_unit,
+            }
+        return data
+
+
+def _treadmill_error(err: TreadmillError) -> HomeAssistantError:
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="treadmill_error",
+        translation_placeholders={"error": str(err)},
+    )

@@ -1,0 +1,191 @@
+"""Sensors that show the session: phase, ends, speed, distance, backward time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from homeassistant.components.sensor import (
+    DOMAIN as SENSOR_DOMAIN,
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import PERCENTAGE, UnitOfLength, UnitOfSpeed, UnitOfTime
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import DOMAIN
+from .controller import Phase, WorkoutController
+from .data import RetrowalkConfigEntry
+from .entity import RetrowalkStateEntity
+from .workout.units import SpeedUnit
+
+PARALLEL_UPDATES = 0
+
+type SensorValue = str | float | datetime | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetrowalkSensorDescription(SensorEntityDescription):
+    """How a sensor reads its value from the controller."""
+
+    value_fn: Callable[[WorkoutController], SensorValue]
+    # Display unit that follows the entry's speed unit, if any.
+    unit_fn: Callable[[SpeedUnit], str] | None = None
+
+
+def _phase_attributes(controller: WorkoutController) -> Mapping[str, Any]:
+    session = controller.session
+    if session is None:
+        return {"program": controller.program_key}
+    return {
+        "program": session.program.key,
+        "interval_index": session.index,
+        "interval_count": len(session.program.intervals),
+        "pause_reason": session.pause_reason,
+        "end_reason": session.end_reason,
+    }
+
+
+def _belt_speed(controller: WorkoutController) -> float:
+    return 0.0 if controller.session is None else controller.session.belt_speed_kmh
+
+
+def _distance(controller: WorkoutController) -> float:
+    session = controller.session
+    return 0.0 if session is None else round(session.totals().distance_km, 4)
+
+
+def _backward_minutes(controller: WorkoutController) -> float:
+    session = controller.session
+    if session is None:
+        return 0.0
+    return round(session.totals().backward.total_seconds() / 60, 2)
+
+
+def _progress(controller: WorkoutController) -> float:
+    return (
+        0.0 if controller.session is None else round(controller.session.progress(), 1)
+    )
+
+
+SENSORS: tuple[RetrowalkSensorDescription, ...] = (
+    RetrowalkSensorDescription(
+        key="phase",
+        translation_key="phase",
+        device_class=SensorDeviceClass.ENUM,
+        options=[phase.value for phase in Phase],
+        value_fn=lambda controller: controller.phase.value,
+    ),
+    RetrowalkSensorDescription(
+        key="interval_ends",
+        translation_key="interval_ends",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda c: c.session.interval_ends if c.session else None,
+    ),
+    RetrowalkSensorDescription(
+        key="session_ends",
+        translation_key="session_ends",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda c: c.session.session_ends if c.session else None,
+    ),
+    RetrowalkSensorDescription(
+        key="speed",
+        translation_key="speed",
+        device_class=SensorDeviceClass.SPEED,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfSpeed.KILOMETERS_PER_HOUR,
+        suggested_display_precision=1,
+        value_fn=_belt_speed,
+        unit_fn=lambda unit: unit.value,
+    ),
+    RetrowalkSensorDescription(
+        key="distance",
+        translation_key="distance",
+        device_class=SensorDeviceClass.DISTANCE,
+        native_unit_of_measurement=UnitOfLength.KILOMETERS,
+        suggested_display_precision=2,
+        value_fn=_distance,
+        unit_fn=lambda unit: unit.distance_unit,
+    ),
+    RetrowalkSensorDescription(
+        key="backward_time",
+        translation_key="backward_time",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_display_precision=1,
+        value_fn=_backward_minutes,
+    ),
+    RetrowalkSensorDescription(
+        key="program_progress",
+        translation_key="program_progress",
+        native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=0,
+        value_fn=_progress,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RetrowalkConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the session sensors of a treadmill."""
+    _suggest_entry_units(hass, entry)
+    async_add_entities(RetrowalkSensor(entry, description) for description in SENSORS)
+
+
+def _suggest_entry_units(hass: HomeAssistant, entry: RetrowalkConfigEntry) -> None:
+    """Make already registered sensors follow a changed speed unit.
+
+    Home Assistant stores an integration's suggested unit once, when the entity is
+    first registered; refresh it so an options change takes effect. A unit the user
+    picked in the entity settings still wins.
+    """
+    registry = er.async_get(hass)
+    unit = entry.runtime_data.settings.speed_unit
+    for description in SENSORS:
+        if description.unit_fn is None:
+            continue
+        unique_id = f"{entry.entry_id}_{description.key}"
+        if entity_id := registry.async_get_entity_id(SENSOR_DOMAIN, DOMAIN, unique_id):
+            registry.async_update_entity_options(
+                entity_id,
+                f"{SENSOR_DOMAIN}.private",
+                {"suggested_unit_of_measurement": description.unit_fn(unit)},
+            )
+
+
+class RetrowalkSensor(RetrowalkStateEntity, SensorEntity):
+    """A sensor of the session, written on transitions only."""
+
+    entity_description: RetrowalkSensorDescription
+
+    def __init__(
+        self, entry: RetrowalkConfigEntry, description: RetrowalkSensorDescription
+    ) -> None:
+        """Create the sensor; display units follow the entry's speed unit."""
+        super().__init__(entry, description.key)
+        self.entity_description = description
+        if description.unit_fn is not None:
+            self._attr_suggested_unit_of_measurement = description.unit_fn(
+                self.controller.settings.speed_unit
+            )
+
+    @property
+    def native_value(self) -> SensorValue:
+        """The value, read from the controller."""
+        return self.entity_description.value_fn(self.controller)
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """The phase sensor explains where in the program the session is."""
+        if self.entity_description.key == "phase":
+            return _phase_attributes(self.controller)
+        return None

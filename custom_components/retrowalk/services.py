@@ -1,0 +1,175 @@
+"""Services: start a session (built-in or custom program), pause, resume, stop, skip.
+
+Values are checked here rather than by the schema so that every bad input gets
+a translated error that names the field, and nothing changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.helpers import config_validation as cv
+import voluptuous as vol
+
+from .const import DOMAIN
+from .controller import WorkoutController
+from .errors import refusals_as_validation_errors, validation_error
+from .settings import EntrySettings
+from .workout.program import Direction, Interval, Program
+from .workout.programs import built_in_program, custom_program
+
+ATTR_CONFIG_ENTRY_ID = "config_entry_id"
+ATTR_PROGRAM = "program"
+ATTR_INTERVALS = "intervals"
+ATTR_FORWARD_SPEED = "forward_speed"
+ATTR_BACKWARD_SPEED = "backward_speed"
+ATTR_DIRECTION = "direction"
+ATTR_DURATION = "duration"
+ATTR_SPEED = "speed"
+
+SERVICE_START_SESSION = "start_session"
+SERVICE_PAUSE = "pause"
+SERVICE_RESUME = "resume"
+SERVICE_STOP = "stop"
+SERVICE_SKIP_INTERVAL = "skip_interval"
+
+MAX_INTERVALS = 200
+MAX_INTERVAL_DURATION = timedelta(hours=2)
+INTERVAL_FIELDS = {ATTR_DIRECTION, ATTR_DURATION, ATTR_SPEED}
+
+ENTRY_SCHEMA = vol.Schema({vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string})
+START_SESSION_SCHEMA = ENTRY_SCHEMA.extend(
+    {
+        vol.Optional(ATTR_PROGRAM): cv.string,
+        vol.Optional(ATTR_INTERVALS): object,
+        vol.Optional(ATTR_FORWARD_SPEED): object,
+        vol.Optional(ATTR_BACKWARD_SPEED): object,
+    }
+)
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the retrowalk services."""
+
+    def register(
+        name: str, command: Callable[[WorkoutController], Awaitable[None]]
+    ) -> None:
+        async def handle(call: ServiceCall) -> None:
+            await command(_controller(hass, call))
+
+        hass.services.async_register(DOMAIN, name, handle, schema=ENTRY_SCHEMA)
+
+    async def handle_start_session(call: ServiceCall) -> None:
+        controller = _controller(hass, call)
+        program = _program(call.data, controller)
+        speeds = {
+            direction: _speed(call.data[field], field, controller.settings)
+            for direction, field in (
+                (Direction.FORWARD, ATTR_FORWARD_SPEED),
+                (Direction.BACKWARD, ATTR_BACKWARD_SPEED),
+            )
+            if field in call.data
+        }
+        await controller.async_start(program, speeds)
+
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_START_SESSION,
+        handle_start_session,
+        schema=START_SESSION_SCHEMA,
+    )
+    register(SERVICE_PAUSE, lambda c: c.async_pause())
+    register(SERVICE_RESUME, lambda c: c.async_resume())
+    register(SERVICE_STOP, lambda c: c.async_stop())
+    register(SERVICE_SKIP_INTERVAL, lambda c: c.async_skip())
+
+
+def _controller(hass: HomeAssistant, call: ServiceCall) -> WorkoutController:
+    """The controller of the entry the call names, or of the only one loaded."""
+    entry_id: str | None = call.data.get(ATTR_CONFIG_ENTRY_ID)
+    if entry_id is None:
+        loaded = hass.config_entries.async_loaded_entries(DOMAIN)
+        if len(loaded) != 1:
+            raise validation_error("config_entry_required")
+        entry = loaded[0]
+    else:
+        found = hass.config_entries.async_get_entry(entry_id)
+        if found is None or found.domain != DOMAIN:
+            raise validation_error("config_entry_not_found", entry_id=entry_id)
+        if found not in hass.config_entries.async_loaded_entries(DOMAIN):
+            raise validation_error("config_entry_not_loaded", entry_id=entry_id)
+        entry = found
+    controller: WorkoutController = entry.runtime_data
+    return controller
+
+
+def _program(data: dict[str, Any], controller: WorkoutController) -> Program:
+    """The program a start call asks for: built-in, custom, or the selected one."""
+    if ATTR_INTERVALS in data:
+        if ATTR_PROGRAM in data:
+            raise validation_error("program_and_intervals")
+        return _custom_program(data[ATTR_INTERVALS], controller.settings)
+    with refusals_as_validation_errors():
+        return built_in_program(data.get(ATTR_PROGRAM, controller.program_key))
+
+
+def _custom_program(raw: Any, settings: EntrySettings) -> Program:
+    if not isinstance(raw, list) or not raw:
+        raise validation_error("empty_program")
+    if len(raw) > MAX_INTERVALS:
+        raise validation_error("too_many_intervals", maximum=str(MAX_INTERVALS))
+    return custom_program(
+        [_interval(item, number, settings) for number, item in enumerate(raw, 1)]
+    )
+
+
+def _interval(item: Any, number: int, settings: EntrySettings) -> Interval:
+    """One interval of a custom program; `number` counts from 1 for messages."""
+    index = str(number)
+    if not isinstance(item, dict):
+        raise validation_error("invalid_interval", index=index)
+    if unknown := set(item) - INTERVAL_FIELDS:
+        raise validation_error(
+            "unknown_interval_field", index=index, fields=", ".join(sorted(unknown))
+        )
+    try:
+        direction = Direction(str(item.get(ATTR_DIRECTION)))
+    except ValueError:
+        raise validation_error(
+            "invalid_direction", index=index, direction=str(item.get(ATTR_DIRECTION))
+        ) from None
+    try:
+        duration: timedelta = cv.time_period(item.get(ATTR_DURATION))
+    except vol.Invalid:
+        duration = timedelta(0)
+    if not timedelta(0) < duration <= MAX_INTERVAL_DURATION:
+        raise validation_error(
+            "invalid_duration", index=index, duration=str(item.get(ATTR_DURATION))
+        )
+    speed_kmh = None
+    if ATTR_SPEED in item:
+        speed_kmh = _speed(item[ATTR_SPEED], f"intervals[{index}].speed", settings)
+    return Interval(direction=direction, duration=duration, speed_kmh=speed_kmh)
+
+
+def _speed(raw: Any, field: str, settings: EntrySettings) -> float:
+    """A speed in the entry's unit, checked against the cap; returns km/h."""
+    unit = settings.speed_unit
+    max_speed = settings.display_speed(settings.max_speed_kmh)
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if isinstance(raw, bool) or not 0 < value <= max_speed:
+        raise validation_error(
+            "speed_out_of_range",
+            speed=str(raw),
+            max_speed=str(max_speed),
+            unit=unit.value,
+            field=field,
+        )
+    return unit.to_kmh(value)

@@ -1,0 +1,63 @@
+"""Helpers for Home Assistant tests."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.retrowalk.const import DOMAIN
+
+PREFIX = "demo_treadmill"
+PHASE = f"sensor.{PREFIX}_phase"
+INTERVAL_ENDS = f"sensor.{PREFIX}_interval_ends"
+SESSION_ENDS = f"sensor.{PREFIX}_session_ends"
+SPEED = f"sensor.{PREFIX}_speed"
+DISTANCE = f"sensor.{PREFIX}_distance"
+BACKWARD_TIME = f"sensor.{PREFIX}_backward_time"
+PROGRESS = f"sensor.{PREFIX}_program_progress"
+PROGRAM = f"select.{PREFIX}_program"
+BACKWARD_SPEED = f"number.{PREFIX}_backward_speed"
+FORWARD_SPEED = f"number.{PREFIX}_forward_speed"
+WORKOUT = f"event.{PREFIX}_workout"
+
+
+def button(name: str) -> str:
+    """The entity id of a session button."""
+    return f"button.{PREFIX}_{name}"
+
+
+async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Add and set up a config entry."""
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def call(hass: HomeAssistant, service: str, **data: Any) -> None:
+    """Call a retrowalk service and wait for it."""
+    await hass.services.async_call(DOMAIN, service, data, blocking=True)
+    await hass.async_block_till_done()
+
+
+async def press(hass: HomeAssistant, name: str) -> None:
+    """Press a session button."""
+    await hass.services.async_call(
+        "button", "press", {"entity_id": button(name)}, blocking=True
+    )
+    await hass.async_block_till_done()
+
+
+async def travel(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta
+) -> None:
+    """Move the clock and let due timers fire."""
+    freezer.tick(delta)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()

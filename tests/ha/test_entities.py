@@ -1,0 +1,243 @@
+"""Entities: speeds and their cap, the program select, restore, display units."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant, State
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    mock_restore_cache,
+    mock_restore_cache_with_extra_data,
+)
+
+from custom_components.retrowalk.treadmills.virtual import VirtualTreadmill
+from custom_components.retrowalk.workout.units import SpeedUnit
+
+from .helpers import (
+    BACKWARD_SPEED,
+    DISTANCE,
+    FORWARD_SPEED,
+    PHASE,
+    PROGRAM,
+    SPEED,
+    call,
+    press,
+    setup_entry,
+    travel,
+)
+
+
+async def set_number(hass: HomeAssistant, entity_id: str, value: float) -> None:
+    """Set a number entity."""
+    await hass.services.async_call(
+        "number", "set_value", {"entity_id": entity_id, "value": value}, blocking=True
+    )
+    await hass.async_block_till_done()
+
+
+async def test_speeds_start_at_half_mph_capped_at_the_maximum(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """The seeds' 0.5 mph start, bounded by the configured 2.0 mph cap."""
+    for entity_id in (BACKWARD_SPEED, FORWARD_SPEED):
+        state = hass.states.get(entity_id)
+        assert float(state.state) == 0.5
+        assert state.attributes["max"] == 2.0
+        assert state.attributes["min"] == 0.1
+        assert state.attributes["unit_of_measurement"] == "mph"
+
+
+async def test_speed_above_cap_is_refused(
+    hass: HomeAssistant, belt: VirtualTreadmill
+) -> None:
+    """No number value above the cap reaches the controller."""
+    with pytest.raises(ServiceValidationError):
+        await set_number(hass, BACKWARD_SPEED, 2.1)
+    assert float(hass.states.get(BACKWARD_SPEED).state) == 0.5
+
+
+async def test_own_range_check_backs_up_the_number_bounds(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """Even a direct call past Home Assistant's check is refused, translated."""
+    number = hass.data["entity_components"]["number"].get_entity(BACKWARD_SPEED)
+    with pytest.raises(ServiceValidationError) as err:
+        await number.async_set_native_value(3.0)
+    assert err.value.translation_key == "speed_out_of_range"
+    assert err.value.translation_placeholders["field"] == "backward_speed"
+
+
+async def test_belt_follows_a_speed_change_in_its_direction(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, belt: VirtualTreadmill
+) -> None:
+    """Raising the backward speed changes a backward belt now, a forward one later."""
+    await call(hass, "start_session", program="steady_10")
+    await set_number(hass, BACKWARD_SPEED, 1.2)
+    assert belt.status.speed_kmh == pytest.approx(SpeedUnit.MPH.to_kmh(0.5))
+    await travel(hass, freezer, timedelta(minutes=3))
+    assert belt.status.speed_kmh == pytest.approx(SpeedUnit.MPH.to_kmh(1.2))
+    await set_number(hass, BACKWARD_SPEED, 1.5)
+    assert belt.status.speed_kmh == pytest.approx(SpeedUnit.MPH.to_kmh(1.5))
+    assert float(hass.states.get(SPEED).state) == 1.5
+    await travel(hass, freezer, timedelta(minutes=2))
+    # Figures are written at transitions, like this pause.
+    await call(hass, "pause")
+    # 3 min forward at 0.5 + 2 min backward at 1.5 mph = 0.075 mi
+    assert float(hass.states.get(DISTANCE).state) == pytest.approx(0.075, abs=0.001)
+
+
+async def test_program_select_chooses_what_start_runs(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """The start button runs the selected program."""
+    state = hass.states.get(PROGRAM)
+    assert state.state == "beginner_alternating"
+    assert state.attributes["options"] == [
+        "beginner_alternating",
+        "intervals_3_1",
+        "steady_10",
+    ]
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {"entity_id": PROGRAM, "option": "steady_10"},
+        blocking=True,
+    )
+    await press(hass, "start")
+    assert hass.states.get(PHASE).attributes["program"] == "steady_10"
+    assert hass.states.get(PHASE).attributes["interval_count"] == 2
+
+
+async def test_choices_survive_a_restart(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    """Program and speeds come back; a speed saved in km/h is converted and capped."""
+    mock_restore_cache_with_extra_data(
+        hass,
+        [
+            (State(PROGRAM, "intervals_3_1"), {}),
+            (
+                State(BACKWARD_SPEED, "1.6"),
+                {
+                    "native_value": 1.6,
+                    "native_unit_of_measurement": "km/h",
+                    "native_min_value": 0.1,
+                    "native_max_value": 3.2,
+                    "native_step": 0.1,
+                },
+            ),
+            (
+                State(FORWARD_SPEED, "9"),
+                {
+                    "native_value": 9.0,
+                    "native_unit_of_measurement": "mph",
+                    "native_min_value": 0.1,
+                    "native_max_value": 9,
+                    "native_step": 0.1,
+                },
+            ),
+        ],
+    )
+    await setup_entry(hass, config_entry)
+    assert hass.states.get(PROGRAM).state == "intervals_3_1"
+    assert float(hass.states.get(BACKWARD_SPEED).state) == pytest.approx(0.99, abs=0.01)
+    assert float(hass.states.get(FORWARD_SPEED).state) == 2.0
+
+
+async def test_unknown_restored_program_falls_back(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    """A program that no longer exists is not restored."""
+    mock_restore_cache(hass, [State(PROGRAM, "retired_program")])
+    await setup_entry(hass, config_entry)
+    assert hass.states.get(PROGRAM).state == "beginner_alternating"
+
+
+async def test_sensors_show_the_entry_unit(
+    hass: HomeAssistant, belt: VirtualTreadmill
+) -> None:
+    """Speed in mph and distance in miles for an mph treadmill."""
+    await call(hass, "start_session")
+    assert hass.states.get(SPEED).attributes["unit_of_measurement"] == "mph"
+    assert hass.states.get(DISTANCE).attributes["unit_of_measurement"] == "mi"
+    phase = hass.states.get(PHASE)
+    assert phase.attributes["options"] == [
+        "idle",
+        "forward",
+        "backward",
+        "paused",
+        "finished",
+    ]
+    assert phase.attributes["interval_index"] == 0
+    assert phase.attributes["pause_reason"] is None
+
+
+async def test_speed_set_while_idle_shows_at_once(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """A speed set before the start is shown and used by the next session."""
+    await set_number(hass, FORWARD_SPEED, 0.8)
+    assert float(hass.states.get(FORWARD_SPEED).state) == 0.8
+    await call(hass, "start_session")
+    assert float(hass.states.get(SPEED).state) == 0.8
+
+
+async def test_restored_speed_in_an_unknown_unit_is_ignored(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    """A saved speed whose unit retrowalk does not know keeps the default."""
+    mock_restore_cache_with_extra_data(
+        hass,
+        [
+            (
+                State(BACKWARD_SPEED, "1"),
+                {
+                    "native_value": 1.0,
+                    "native_unit_of_measurement": "m/s",
+                    "native_min_value": 0.1,
+                    "native_max_value": 3,
+                    "native_step": 0.1,
+                },
+            )
+        ],
+    )
+    await setup_entry(hass, config_entry)
+    assert float(hass.states.get(BACKWARD_SPEED).state) == 0.5
+
+
+async def test_sensor_units_follow_an_options_change(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """Switching the treadmill to km/h shows speed and distance in km/h and km."""
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    await hass.config_entries.options.async_configure(
+        result["flow_id"], {"speed_unit": "km/h", "max_speed": 3.2}
+    )
+    await hass.async_block_till_done()
+    await call(hass, "start_session")
+    assert hass.states.get(SPEED).attributes["unit_of_measurement"] == "km/h"
+    # The restored 0.5 mph is kept exactly: 0.8047 km/h.
+    assert float(hass.states.get(SPEED).state) == pytest.approx(0.8047, abs=1e-4)
+    assert hass.states.get(DISTANCE).attributes["unit_of_measurement"] == "km"
+
+
+async def test_users_own_display_unit_survives_an_options_change(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """A unit the user picked for the speed sensor is kept."""
+    registry = er.async_get(hass)
+    registry.async_update_entity_options(
+        SPEED, "sensor", {"unit_of_measurement": "m/s"}
+    )
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    await hass.config_entries.options.async_configure(
+        result["flow_id"], {"speed_unit": "km/h", "max_speed": 3.2}
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get(SPEED).attributes["unit_of_measurement"] == "m/s"
+    assert hass.states.get(DISTANCE).attributes["unit_of_measurement"] == "km"
