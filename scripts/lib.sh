@@ -1,0 +1,81 @@
+# Shared by the scripts in this folder: find Python 3.13, bootstrap uv, build venvs.
+# shellcheck shell=bash
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENVS="$ROOT/.venvs"
+UV_VERSION="0.13.8"
+export UV_COMPILE_BYTECODE=1 # this machine sets PYTHONDONTWRITEBYTECODE; compile at install
+export UV_LINK_MODE=copy
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31mError:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# Prints the path of a Python 3.13 interpreter (.python-version asks pyenv for 3.13).
+find_python() {
+  local candidate
+  for candidate in \
+    "$(cd "$ROOT" && command -v python3.13 2>/dev/null)" \
+    "$(cd "$ROOT" && pyenv which python3.13 2>/dev/null)" \
+    "$(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.13*/bin/python3.13 2>/dev/null | tail -n 1)"; do
+    if [ -n "$candidate" ] && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null; then
+      echo "$candidate"
+      return 0
+    fi
+  done
+  die "Python 3.13 is needed (e.g. 'pyenv install 3.13'); none was found."
+}
+
+# Prints the path of uv, installing it into .venvs/tools when it is not on PATH.
+find_uv() {
+  if command -v uv >/dev/null 2>&1; then
+    command -v uv
+    return 0
+  fi
+  local tools="$VENVS/tools"
+  if [ ! -x "$tools/bin/uv" ]; then
+    log "Installing uv $UV_VERSION into $tools"
+    "$(find_python)" -m venv "$tools" >&2
+    "$tools/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION" >&2
+  fi
+  echo "$tools/bin/uv"
+}
+
+# ensure_venv NAME REQUIREMENTS... [-- EXTRA UV ARGS]: create .venvs/NAME and install
+# the requirement files into it, unless they have not changed since the last install.
+ensure_venv() {
+  local name="$1"; shift
+  local files=() extra=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do files+=("$1"); shift; done
+  [ "${1:-}" = "--" ] && shift && extra=("$@")
+  local venv="$VENVS/$name" stamp wanted uv
+  wanted="$(cat "${files[@]/#/$ROOT/}" | sha256sum | cut -d' ' -f1) ${extra[*]}"
+  stamp="$venv/.retrowalk-installed"
+  if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$wanted" ]; then
+    echo "$venv"
+    return 0
+  fi
+  uv="$(find_uv)"
+  log "Setting up $venv (${files[*]})"
+  [ -x "$venv/bin/python" ] || "$uv" venv --quiet --python "$(find_python)" "$venv" >&2
+  local args=()
+  for file in "${files[@]}"; do args+=(-r "$ROOT/$file"); done
+  "$uv" pip install --quiet --python "$venv/bin/python" "${extra[@]}" "${args[@]}" >&2
+  echo "$wanted" >"$stamp"
+  echo "$venv"
+}
+
+# The Home Assistant versions retrowalk is tested against, newest first.
+HA_VERSIONS=(2026.2 2025.4)
+DEFAULT_HA=2026.2
+
+# test_venv VERSION: the test environment for one Home Assistant version.
+test_venv() {
+  case "$1" in
+    # HA 2026.2 declares Python >= 3.13.2 but runs on 3.13.0; the linters live here too,
+    # so mypy sees Home Assistant's types.
+    2026.2) ensure_venv ha-2026.2 requirements/test-ha-2026.2.txt requirements/lint.txt \
+      -- --python-version 3.13.2 ;;
+    2025.4) ensure_venv ha-2025.4 requirements/test-ha-2025.4.txt ;;
+    *) die "Unknown Home Assistant version '$1' (choose from: ${HA_VERSIONS[*]})" ;;
+  esac
+}
