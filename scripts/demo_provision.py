@@ -1,0 +1,140 @@
+"""Prepare the local demo Home Assistant over its REST API.
+
+On first start: complete onboarding with a local demo user. Every start: log in,
+and add the demo virtual treadmill through the retrowalk config flow if missing.
+The demo credentials are for this local server only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any
+import urllib.error
+import urllib.parse
+import urllib.request
+
+DEMO_USER = {"name": "Demo", "username": "demo", "password": "retrowalk-demo"}
+TREADMILL = {"name": "Demo Treadmill", "treadmill_type": "virtual", "speed_unit": "mph"}
+SAFETY = {"max_speed": 2.0, "clearance_acknowledged": True}
+
+
+class Server:
+    """A small client for the Home Assistant REST API."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base.rstrip("/")
+        self.client_id = f"{self.base}/"
+        self.token: str | None = None
+
+    def request(
+        self, method: str, path: str, body: dict[str, Any] | None = None, form: bool = False
+    ) -> Any:
+        headers = {}
+        data = None
+        if body is not None:
+            if form:
+                data = urllib.parse.urlencode(body).encode()
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+            else:
+                data = json.dumps(body).encode()
+                headers["Content-Type"] = "application/json"
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        req = urllib.request.Request(self.base + path, data, headers, method=method)
+        with urllib.request.urlopen(req, timeout=30) as response:
+            text = response.read().decode()
+        return json.loads(text) if text else None
+
+    def wait_until_up(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.request("GET", "/api/onboarding")
+                return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if time.monotonic() > deadline:
+                    sys.exit(f"Home Assistant did not answer at {self.base} in {timeout:.0f} s")
+                time.sleep(1)
+
+    def onboard(self) -> None:
+        """Create the demo owner and finish every onboarding step not yet done."""
+        done = {step["step"] for step in self.request("GET", "/api/onboarding") if step["done"]}
+        if "user" not in done:
+            result = self.request(
+                "POST",
+                "/api/onboarding/users",
+                {"client_id": self.client_id, "language": "en", **DEMO_USER},
+            )
+            self.exchange(result["auth_code"])
+        else:
+            self.login()
+        for step, body in (
+            ("core_config", {}),
+            ("analytics", {}),
+            ("integration", {"client_id": self.client_id, "redirect_uri": self.client_id}),
+        ):
+            if step not in done:
+                self.request("POST", f"/api/onboarding/{step}", body)
+
+    def login(self) -> None:
+        """Log in as the demo user through the login flow."""
+        flow = self.request(
+            "POST",
+            "/auth/login_flow",
+            {
+                "client_id": self.client_id,
+                "handler": ["homeassistant", None],
+                "redirect_uri": self.client_id,
+            },
+        )
+        result = self.request(
+            "POST",
+            f"/auth/login_flow/{flow['flow_id']}",
+            {
+                "client_id": self.client_id,
+                "username": DEMO_USER["username"],
+                "password": DEMO_USER["password"],
+            },
+        )
+        if result.get("type") != "create_entry":
+            sys.exit("Could not log in as the demo user; delete config/.storage to start over.")
+        self.exchange(result["result"])
+
+    def exchange(self, code: str) -> None:
+        tokens = self.request(
+            "POST",
+            "/auth/token",
+            {"grant_type": "authorization_code", "code": code, "client_id": self.client_id},
+            form=True,
+        )
+        self.token = tokens["access_token"]
+
+    def add_demo_treadmill(self) -> None:
+        """Run the retrowalk config flow for the demo treadmill if it is missing."""
+        entries = self.request("GET", "/api/config/config_entries/entry?domain=retrowalk")
+        if any(entry["title"] == TREADMILL["name"] for entry in entries):
+            return
+        flow = self.request("POST", "/api/config/config_entries/flow", {"handler": "retrowalk"})
+        step = self.request("POST", f"/api/config/config_entries/flow/{flow['flow_id']}", TREADMILL)
+        result = self.request("POST", f"/api/config/config_entries/flow/{step['flow_id']}", SAFETY)
+        if result.get("type") != "create_entry":
+            sys.exit(f"The retrowalk config flow did not finish: {result}")
+
+
+def main() -> None:
+    """Onboard, log in and add the demo treadmill."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--url", default="http://127.0.0.1:8123")
+    parser.add_argument("--timeout", type=float, default=180)
+    args = parser.parse_args()
+    server = Server(args.url)
+    server.wait_until_up(args.timeout)
+    server.onboard()
+    server.add_demo_treadmill()
+
+
+if __name__ == "__main__":
+    main()
