@@ -25,13 +25,19 @@ class Server:
     """A small client for the Home Assistant REST API."""
 
     def __init__(self, base: str) -> None:
+        """Talk to the server at `base`."""
         self.base = base.rstrip("/")
         self.client_id = f"{self.base}/"
         self.token: str | None = None
 
     def request(
-        self, method: str, path: str, body: dict[str, Any] | None = None, form: bool = False
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        form: bool = False,
     ) -> Any:
+        """Send a request (JSON or form body) and return the decoded JSON answer."""
         headers = {}
         data = None
         if body is not None:
@@ -49,19 +55,27 @@ class Server:
         return json.loads(text) if text else None
 
     def wait_until_up(self, timeout: float) -> None:
+        """Wait until the HTTP API answers."""
         deadline = time.monotonic() + timeout
         while True:
             try:
                 self.request("GET", "/api/onboarding")
-                return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 if time.monotonic() > deadline:
-                    sys.exit(f"Home Assistant did not answer at {self.base} in {timeout:.0f} s")
+                    sys.exit(
+                        f"Home Assistant did not answer at {self.base} in {timeout:.0f} s"
+                    )
                 time.sleep(1)
+            else:
+                return
 
     def onboard(self) -> None:
         """Create the demo owner and finish every onboarding step not yet done."""
-        done = {step["step"] for step in self.request("GET", "/api/onboarding") if step["done"]}
+        done = {
+            step["step"]
+            for step in self.request("GET", "/api/onboarding")
+            if step["done"]
+        }
         if "user" not in done:
             result = self.request(
                 "POST",
@@ -74,7 +88,10 @@ class Server:
         for step, body in (
             ("core_config", {}),
             ("analytics", {}),
-            ("integration", {"client_id": self.client_id, "redirect_uri": self.client_id}),
+            (
+                "integration",
+                {"client_id": self.client_id, "redirect_uri": self.client_id},
+            ),
         ):
             if step not in done:
                 self.request("POST", f"/api/onboarding/{step}", body)
@@ -100,26 +117,41 @@ class Server:
             },
         )
         if result.get("type") != "create_entry":
-            sys.exit("Could not log in as the demo user; delete config/.storage to start over.")
+            sys.exit(
+                "Could not log in as the demo user; delete config/.storage to start over."
+            )
         self.exchange(result["result"])
 
     def exchange(self, code: str) -> None:
+        """Trade an authorization code for an access token."""
         tokens = self.request(
             "POST",
             "/auth/token",
-            {"grant_type": "authorization_code", "code": code, "client_id": self.client_id},
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "client_id": self.client_id,
+            },
             form=True,
         )
         self.token = tokens["access_token"]
 
     def add_demo_treadmill(self) -> None:
         """Run the retrowalk config flow for the demo treadmill if it is missing."""
-        entries = self.request("GET", "/api/config/config_entries/entry?domain=retrowalk")
+        entries = self.request(
+            "GET", "/api/config/config_entries/entry?domain=retrowalk"
+        )
         if any(entry["title"] == TREADMILL["name"] for entry in entries):
             return
-        flow = self.request("POST", "/api/config/config_entries/flow", {"handler": "retrowalk"})
-        step = self.request("POST", f"/api/config/config_entries/flow/{flow['flow_id']}", TREADMILL)
-        result = self.request("POST", f"/api/config/config_entries/flow/{step['flow_id']}", SAFETY)
+        flow = self.request(
+            "POST", "/api/config/config_entries/flow", {"handler": "retrowalk"}
+        )
+        step = self.request(
+            "POST", f"/api/config/config_entries/flow/{flow['flow_id']}", TREADMILL
+        )
+        result = self.request(
+            "POST", f"/api/config/config_entries/flow/{step['flow_id']}", SAFETY
+        )
         if result.get("type") != "create_entry":
             sys.exit(f"The retrowalk config flow did not finish: {result}")
 
