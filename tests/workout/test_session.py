@@ -290,3 +290,44 @@ def test_beginner_session_switches_fourteen_times() -> None:
     ]
     assert [e.at - START for e in events] == [n * 2 * MINUTE for n in range(1, 16)]
     assert session.totals().backward == 14 * MINUTE
+
+
+def test_interrupt_pauses_a_running_session() -> None:
+    """An interruption pauses like a pause, with its reason."""
+    session = three_by_five()
+    session.start()
+    CLOCK.tick(seconds=1)
+    (event,) = session.interrupt("restart")
+    assert (event.type, event.reason) == (EventType.SESSION_PAUSED, "restart")
+    assert session.status is SessionStatus.PAUSED
+
+
+def test_interrupt_relabels_a_paused_session() -> None:
+    """An interruption of a paused session says why it is paused now."""
+    session = three_by_five()
+    session.start()
+    session.pause("user")
+    CLOCK.tick(seconds=3)
+    (event,) = session.interrupt("restart")
+    assert (event.type, event.reason, event.at) == (
+        EventType.SESSION_PAUSED,
+        "restart",
+        START + 3 * SECOND,
+    )
+    assert session.pause_reason == "restart"
+    assert session.totals().paused == 3 * SECOND
+
+
+def test_interrupt_of_an_idle_session_is_refused() -> None:
+    """Nothing to interrupt before the start."""
+    with pytest.raises(WorkoutError, match="not_running"):
+        three_by_five().interrupt("restart")
+
+
+def test_resume_carries_its_reason() -> None:
+    """An automatic resume says why it resumed."""
+    session = three_by_five()
+    session.start()
+    session.pause("no_spotter")
+    (event,) = session.resume("spotter_confirmed")
+    assert event.reason == "spotter_confirmed"

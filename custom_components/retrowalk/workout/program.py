@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from typing import Any
 
 from .errors import WorkoutError
 
@@ -73,3 +74,35 @@ class Program:
             (i.duration for i in self.intervals if i.direction is direction),
             timedelta(0),
         )
+
+
+def program_to_dict(program: Program) -> dict[str, Any]:
+    """A program as JSON-friendly values."""
+    return {
+        "key": program.key,
+        "intervals": [
+            {
+                "direction": interval.direction.value,
+                "duration_us": interval.duration // timedelta(microseconds=1),
+                "speed_kmh": interval.speed_kmh,
+                "role": interval.role.value,
+            }
+            for interval in program.intervals
+        ],
+    }
+
+
+def program_from_dict(data: dict[str, Any]) -> Program:
+    """Rebuild a program saved by `program_to_dict`."""
+    return Program(
+        key=data["key"],
+        intervals=tuple(
+            Interval(
+                direction=Direction(item["direction"]),
+                duration=timedelta(microseconds=item["duration_us"]),
+                speed_kmh=item["speed_kmh"],
+                role=IntervalRole(item["role"]),
+            )
+            for item in data["intervals"]
+        ),
+    )

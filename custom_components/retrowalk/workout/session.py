@@ -14,9 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from .errors import WorkoutError
-from .program import Direction, Interval, Program
+from .program import Direction, Interval, Program, program_from_dict, program_to_dict
 
 type Clock = Callable[[], datetime]
 
@@ -42,6 +43,8 @@ class EventType(StrEnum):
     SESSION_RESUMED = "session_resumed"
     SESSION_COMPLETED = "session_completed"
     SESSION_STOPPED = "session_stopped"
+    # Not a session transition: fired by the spotter gate about a paused session.
+    SPOTTER_RETURNED = "spotter_returned"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -192,29 +195,40 @@ class Session:
         self._segment_start = now
         return [self._event(EventType.SESSION_STARTED, now)]
 
-    def advance(self) -> list[WorkoutEvent]:
-        """Catch up on every interval boundary that has passed."""
+    def advance(self, until: datetime | None = None) -> list[WorkoutEvent]:
+        """Catch up on every interval boundary that has passed (by `until`)."""
         events: list[WorkoutEvent] = []
-        now = self._clock()
+        now = self._clock() if until is None else until
         while (boundary := self.interval_ends) is not None and boundary <= now:
             events += self._next_interval(boundary)
         return events
 
-    def pause(self, reason: str) -> list[WorkoutEvent]:
-        """Stop the clock of the program; the belt should stop."""
-        events = self.advance()
+    def pause(self, reason: str, at: datetime | None = None) -> list[WorkoutEvent]:
+        """Stop the clock of the program (now, or at the past instant `at`)."""
+        events = self.advance(at)
         if self.status is not SessionStatus.RUNNING:
             if events:
                 return events
             raise WorkoutError("not_running")
-        now = self._clock()
+        now = self._clock() if at is None else at
         self._close_stretch(now)
         self._paused_since = now
         self.status = SessionStatus.PAUSED
         self.pause_reason = reason
         return [*events, self._event(EventType.SESSION_PAUSED, now, reason=reason)]
 
-    def resume(self) -> list[WorkoutEvent]:
+    def interrupt(self, reason: str, at: datetime | None = None) -> list[WorkoutEvent]:
+        """Pause for a reason beyond the person's control, even if already paused.
+
+        A running session pauses (at `at`, if given); a paused one takes on the new
+        reason. Either way a `session_paused` event tells why it is paused now.
+        """
+        if self.status is SessionStatus.PAUSED:
+            self.pause_reason = reason
+            return [self._event(EventType.SESSION_PAUSED, self._clock(), reason=reason)]
+        return self.pause(reason, at)
+
+    def resume(self, reason: str | None = None) -> list[WorkoutEvent]:
         """Continue the current interval where it was paused."""
         if self.status is not SessionStatus.PAUSED or self._paused_since is None:
             raise WorkoutError("not_paused")
@@ -224,7 +238,7 @@ class Session:
         self._segment_start = now
         self.status = SessionStatus.RUNNING
         self.pause_reason = None
-        return [self._event(EventType.SESSION_RESUMED, now)]
+        return [self._event(EventType.SESSION_RESUMED, now, reason=reason)]
 
     def skip(self) -> list[WorkoutEvent]:
         """End the current interval now and go on with the next one."""
@@ -262,6 +276,59 @@ class Session:
             self._segment_start = now
         self._speeds[direction] = speed_kmh
         return events
+
+    # --- persistence ---------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything needed to rebuild this session, as JSON-friendly values."""
+        return {
+            "program": program_to_dict(self.program),
+            "speeds_kmh": {d.value: speed for d, speed in self._speeds.items()},
+            "status": self.status.value,
+            "index": self.index,
+            "started_at": _iso(self.started_at),
+            "ended_at": _iso(self.ended_at),
+            "pause_reason": self.pause_reason,
+            "end_reason": self.end_reason,
+            "segment_start": _iso(self._segment_start),
+            "paused_since": _iso(self._paused_since),
+            "interval_done_us": _us(self._interval_done),
+            "program_done_us": _us(self._program_done),
+            "forward_us": _us(self._forward),
+            "backward_us": _us(self._backward),
+            "paused_us": _us(self._paused),
+            "distance_km": self._distance_km,
+        }
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any], clock: Clock) -> Session:
+        """Rebuild a session exactly as `snapshot` saw it."""
+        try:
+            speeds = data["speeds_kmh"]
+            session = cls(
+                program_from_dict(data["program"]),
+                clock,
+                forward_speed_kmh=speeds[Direction.FORWARD],
+                backward_speed_kmh=speeds[Direction.BACKWARD],
+            )
+            session.status = SessionStatus(data["status"])
+            session.index = data["index"]
+            session.interval  # noqa: B018 - raises IndexError for a bad index
+            session.started_at = _from_iso(data["started_at"])
+            session.ended_at = _from_iso(data["ended_at"])
+            session.pause_reason = data["pause_reason"]
+            session.end_reason = data["end_reason"]
+            session._segment_start = _from_iso(data["segment_start"])
+            session._paused_since = _from_iso(data["paused_since"])
+            session._interval_done = timedelta(microseconds=data["interval_done_us"])
+            session._program_done = timedelta(microseconds=data["program_done_us"])
+            session._forward = timedelta(microseconds=data["forward_us"])
+            session._backward = timedelta(microseconds=data["backward_us"])
+            session._paused = timedelta(microseconds=data["paused_us"])
+            session._distance_km = float(data["distance_km"])
+        except (KeyError, TypeError, ValueError, IndexError) as err:
+            raise WorkoutError("invalid_snapshot") from err
+        return session
 
     # --- internals -----------------------------------------------------------
 
@@ -315,3 +382,15 @@ class Session:
             speed_kmh=self.speed_for(interval),
             reason=reason,
         )
+
+
+def _us(delta: timedelta) -> int:
+    return delta // timedelta(microseconds=1)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _from_iso(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
