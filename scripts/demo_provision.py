@@ -19,6 +19,14 @@ import urllib.request
 DEMO_USER = {"name": "Demo", "username": "demo", "password": "retrowalk-demo"}
 TREADMILL = {"name": "Demo Treadmill", "treadmill_type": "virtual", "speed_unit": "mph"}
 SAFETY = {"max_speed": 2.0, "clearance_acknowledged": True}
+SPOTTER = {
+    "spotters": ["input_boolean.spotter"],
+    "spotter_mode": "any",
+    "spotter_required": True,
+    "pause_grace": 5,
+    "resume_confirmation": 10,
+    "resume_policy": "manual",
+}
 
 
 class Server:
@@ -146,12 +154,12 @@ class Server:
         flow = self.request(
             "POST", "/api/config/config_entries/flow", {"handler": "retrowalk"}
         )
-        step = self.request(
-            "POST", f"/api/config/config_entries/flow/{flow['flow_id']}", TREADMILL
-        )
-        result = self.request(
-            "POST", f"/api/config/config_entries/flow/{step['flow_id']}", SAFETY
-        )
+        path = f"/api/config/config_entries/flow/{flow['flow_id']}"
+        for answers in (TREADMILL, SAFETY):
+            step = self.request("POST", path, answers)
+            if step.get("type") != "form" or step.get("errors"):
+                sys.exit(f"The retrowalk config flow stopped: {step}")
+        result = self.request("POST", path, SPOTTER)
         if result.get("type") != "create_entry":
             sys.exit(f"The retrowalk config flow did not finish: {result}")
 

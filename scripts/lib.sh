@@ -79,3 +79,20 @@ test_venv() {
     *) die "Unknown Home Assistant version '$1' (choose from: ${HA_VERSIONS[*]})" ;;
   esac
 }
+
+# develop_venv: Home Assistant 2026.2.3 for a real server, then its frontend's packages
+# pinned by HA's own constraints (they cannot be resolved before HA is installed).
+develop_venv() {
+  local venv stamp wanted constraints
+  venv="$(ensure_venv develop requirements/develop.txt -- --python-version 3.13.2)"
+  stamp="$venv/.retrowalk-frontend"
+  wanted="$(sha256sum <"$ROOT/requirements/develop-frontend.txt")"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+    log "Installing the frontend packages"
+    constraints="$("$venv/bin/python" -c 'import homeassistant, os; print(os.path.dirname(homeassistant.__file__))')/package_constraints.txt"
+    "$(find_uv)" pip install --quiet --python "$venv/bin/python" --python-version 3.13.2 \
+      -c "$constraints" -r "$ROOT/requirements/develop-frontend.txt" >&2
+    echo "$wanted" >"$stamp"
+  fi
+  echo "$venv"
+}

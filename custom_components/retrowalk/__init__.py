@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
-from .const import DOMAIN, REASON_SHUTDOWN
+from .const import DOMAIN
 from .controller import WorkoutController
 from .data import RetrowalkConfigEntry
+from .issues import spotter_issue_id
 from .services import async_setup_services
 from .settings import EntrySettings
+from .store import SessionStore
 from .treadmill_factory import create_treadmill
 
 PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
     Platform.BUTTON,
     Platform.EVENT,
     Platform.NUMBER,
@@ -35,25 +38,36 @@ async def async_setup_entry(hass: HomeAssistant, entry: RetrowalkConfigEntry) ->
     """Set up one treadmill."""
     settings = EntrySettings.from_entry(dict(entry.data), dict(entry.options))
     controller = WorkoutController(
-        hass, entry.entry_id, settings, create_treadmill(hass, settings)
+        hass,
+        entry.entry_id,
+        settings,
+        create_treadmill(hass, settings),
+        title=entry.title,
     )
     entry.runtime_data = controller
 
     async def _async_on_hass_stop(_event: Event) -> None:
-        await controller.async_shutdown(REASON_SHUTDOWN)
+        await controller.async_shutdown()
 
     entry.async_on_unload(
         hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_on_hass_stop)
     )
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await controller.async_setup()
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: RetrowalkConfigEntry) -> bool:
-    """Stop the belt and unload a treadmill."""
-    await entry.runtime_data.async_shutdown(REASON_SHUTDOWN)
+    """Pause the session, stop the belt and unload a treadmill."""
+    await entry.runtime_data.async_shutdown()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: RetrowalkConfigEntry) -> None:
+    """Forget the saved session and the repair issues of a deleted treadmill."""
+    await SessionStore(hass, entry.entry_id).async_remove()
+    ir.async_delete_issue(hass, DOMAIN, spotter_issue_id(entry.entry_id))
 
 
 async def _async_update_listener(

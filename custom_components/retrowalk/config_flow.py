@@ -6,9 +6,12 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
 from homeassistant.const import CONF_NAME
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    EntityFilterSelectorConfig,
+    EntitySelector,
+    EntitySelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -25,13 +28,26 @@ from .const import (
     CONF_CLEARANCE_ACKNOWLEDGED,
     CONF_MAX_SPEED,
     CONF_MAX_SPEED_KMH,
+    CONF_PAUSE_GRACE,
+    CONF_RESUME_CONFIRMATION,
+    CONF_RESUME_POLICY,
     CONF_SPEED_UNIT,
+    CONF_SPOTTER_MODE,
+    CONF_SPOTTER_REQUIRED,
+    CONF_SPOTTERS,
     CONF_TREADMILL_TYPE,
+    DEFAULT_PAUSE_GRACE,
+    DEFAULT_RESUME_CONFIRMATION,
     DOMAIN,
+    RESUME_AUTO,
+    RESUME_MANUAL,
+    SPOTTER_MODE_ALL,
+    SPOTTER_MODE_ANY,
     TREADMILL_TYPES,
     TREADMILL_VIRTUAL,
 )
 from .data import RetrowalkConfigEntry
+from .spotter import PRESENT_STATES
 from .workout.units import (
     ABSOLUTE_MAX_SPEED_KMH,
     DEFAULT_MAX_SPEED_KMH,
@@ -74,6 +90,94 @@ def _check_max_speed(value: float, unit: SpeedUnit) -> dict[str, str]:
     return {}
 
 
+SPOTTER_DEVICE_CLASSES = ["occupancy", "presence", "motion"]
+SPOTTER_DEFAULTS: dict[str, Any] = {
+    CONF_SPOTTERS: [],
+    CONF_SPOTTER_MODE: SPOTTER_MODE_ANY,
+    CONF_SPOTTER_REQUIRED: True,
+    CONF_PAUSE_GRACE: DEFAULT_PAUSE_GRACE,
+    CONF_RESUME_CONFIRMATION: DEFAULT_RESUME_CONFIRMATION,
+    CONF_RESUME_POLICY: RESUME_MANUAL,
+}
+
+
+def _seconds_selector(maximum: int) -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=0,
+            max=maximum,
+            step=1,
+            unit_of_measurement="s",
+            mode=NumberSelectorMode.BOX,
+        )
+    )
+
+
+def _choice(options: list[str], key: str) -> SelectSelector:
+    return SelectSelector(
+        SelectSelectorConfig(
+            options=options, translation_key=key, mode=SelectSelectorMode.LIST
+        )
+    )
+
+
+SPOTTER_SCHEMA = vol.Schema(
+    {
+        vol.Optional(CONF_SPOTTERS): EntitySelector(
+            EntitySelectorConfig(
+                multiple=True,
+                filter=[
+                    EntityFilterSelectorConfig(
+                        domain="binary_sensor", device_class=SPOTTER_DEVICE_CLASSES
+                    ),
+                    EntityFilterSelectorConfig(
+                        domain=["person", "device_tracker", "input_boolean"]
+                    ),
+                ],
+            )
+        ),
+        vol.Required(CONF_SPOTTER_MODE): _choice(
+            [SPOTTER_MODE_ANY, SPOTTER_MODE_ALL], CONF_SPOTTER_MODE
+        ),
+        vol.Required(CONF_SPOTTER_REQUIRED): BooleanSelector(),
+        vol.Required(CONF_PAUSE_GRACE): _seconds_selector(60),
+        vol.Required(CONF_RESUME_CONFIRMATION): _seconds_selector(300),
+        vol.Required(CONF_RESUME_POLICY): _choice(
+            [RESUME_MANUAL, RESUME_AUTO], CONF_RESUME_POLICY
+        ),
+    }
+)
+
+
+def _check_spotters(hass: HomeAssistant, user_input: dict[str, Any]) -> dict[str, str]:
+    """Errors for spotter entities that cannot show presence."""
+    spotters: list[str] = user_input.get(CONF_SPOTTERS, [])
+    if not spotters:
+        return (
+            {} if not user_input[CONF_SPOTTER_REQUIRED] else {"base": "spotter_needed"}
+        )
+    for entity_id in spotters:
+        state = hass.states.get(entity_id)
+        if state is None:
+            return {CONF_SPOTTERS: "spotter_not_found"}
+        if state.domain not in PRESENT_STATES or (
+            state.domain == "binary_sensor"
+            and state.attributes.get("device_class") not in SPOTTER_DEVICE_CLASSES
+        ):
+            return {CONF_SPOTTERS: "spotter_not_presence"}
+    return {}
+
+
+def _spotter_options(user_input: dict[str, Any]) -> dict[str, Any]:
+    """The spotter step's answers as stored options (seconds as whole numbers)."""
+    return SPOTTER_DEFAULTS | {
+        key: int(value)
+        if key in (CONF_PAUSE_GRACE, CONF_RESUME_CONFIRMATION)
+        else value
+        for key, value in user_input.items()
+    }
+
+
 def _speed_range_placeholders(unit: SpeedUnit) -> dict[str, str]:
     return {
         "min_speed": f"{unit.from_kmh(START_SPEED_KMH):.1f}",
@@ -90,6 +194,7 @@ class RetrowalkConfigFlow(ConfigFlow, domain=DOMAIN):
     def __init__(self) -> None:
         """Start an empty flow."""
         self._user_input: dict[str, Any] = {}
+        self._options: dict[str, Any] = {}
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
@@ -144,18 +249,11 @@ class RetrowalkConfigFlow(ConfigFlow, domain=DOMAIN):
             if not user_input.get(CONF_CLEARANCE_ACKNOWLEDGED):
                 errors[CONF_CLEARANCE_ACKNOWLEDGED] = "clearance_required"
             if not errors:
-                return self.async_create_entry(
-                    title=self._user_input[CONF_NAME],
-                    data={
-                        CONF_NAME: self._user_input[CONF_NAME],
-                        CONF_TREADMILL_TYPE: self._user_input[CONF_TREADMILL_TYPE],
-                        CONF_CLEARANCE_ACKNOWLEDGED: True,
-                    },
-                    options={
-                        CONF_SPEED_UNIT: unit.value,
-                        CONF_MAX_SPEED_KMH: unit.to_kmh(user_input[CONF_MAX_SPEED]),
-                    },
-                )
+                self._options = {
+                    CONF_SPEED_UNIT: unit.value,
+                    CONF_MAX_SPEED_KMH: unit.to_kmh(user_input[CONF_MAX_SPEED]),
+                }
+                return await self.async_step_spotter()
         schema = vol.Schema(
             {
                 vol.Required(
@@ -173,6 +271,31 @@ class RetrowalkConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders=_speed_range_placeholders(unit),
         )
 
+    async def async_step_spotter(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose who must be watching, and what happens when nobody is."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = _check_spotters(self.hass, user_input)
+            if not errors:
+                return self.async_create_entry(
+                    title=self._user_input[CONF_NAME],
+                    data={
+                        CONF_NAME: self._user_input[CONF_NAME],
+                        CONF_TREADMILL_TYPE: self._user_input[CONF_TREADMILL_TYPE],
+                        CONF_CLEARANCE_ACKNOWLEDGED: True,
+                    },
+                    options=self._options | _spotter_options(user_input),
+                )
+        return self.async_show_form(
+            step_id="spotter",
+            data_schema=self.add_suggested_values_to_schema(
+                SPOTTER_SCHEMA, user_input or SPOTTER_DEFAULTS
+            ),
+            errors=errors,
+        )
+
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: RetrowalkConfigEntry) -> OptionsFlow:
@@ -181,7 +304,11 @@ class RetrowalkConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class RetrowalkOptionsFlow(OptionsFlow):
-    """Change the speed unit and the speed cap."""
+    """Change the speed unit, the speed cap and the spotter gate."""
+
+    def __init__(self) -> None:
+        """Start with nothing changed."""
+        self._options: dict[str, Any] = {}
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
@@ -196,12 +323,11 @@ class RetrowalkOptionsFlow(OptionsFlow):
             unit = SpeedUnit(user_input[CONF_SPEED_UNIT])
             errors = _check_max_speed(user_input[CONF_MAX_SPEED], unit)
             if not errors:
-                return self.async_create_entry(
-                    data={
-                        CONF_SPEED_UNIT: unit.value,
-                        CONF_MAX_SPEED_KMH: unit.to_kmh(user_input[CONF_MAX_SPEED]),
-                    }
-                )
+                self._options = {
+                    CONF_SPEED_UNIT: unit.value,
+                    CONF_MAX_SPEED_KMH: unit.to_kmh(user_input[CONF_MAX_SPEED]),
+                }
+                return await self.async_step_spotter()
         max_speed = round(
             current_unit.from_kmh(
                 entry.options.get(CONF_MAX_SPEED_KMH, DEFAULT_MAX_SPEED_KMH)
@@ -223,4 +349,28 @@ class RetrowalkOptionsFlow(OptionsFlow):
             ),
             errors=errors,
             description_placeholders=_speed_range_placeholders(current_unit),
+        )
+
+    async def async_step_spotter(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change who must be watching."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = _check_spotters(self.hass, user_input)
+            if not errors:
+                return self.async_create_entry(
+                    data=self._options | _spotter_options(user_input)
+                )
+        current = SPOTTER_DEFAULTS | {
+            key: value
+            for key, value in self.config_entry.options.items()
+            if key in SPOTTER_DEFAULTS
+        }
+        return self.async_show_form(
+            step_id="spotter",
+            data_schema=self.add_suggested_values_to_schema(
+                SPOTTER_SCHEMA, user_input or current
+            ),
+            errors=errors,
         )

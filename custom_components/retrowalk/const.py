@@ -11,6 +11,20 @@ CONF_SPEED_UNIT: Final = "speed_unit"
 CONF_MAX_SPEED: Final = "max_speed"
 CONF_MAX_SPEED_KMH: Final = "max_speed_kmh"
 CONF_CLEARANCE_ACKNOWLEDGED: Final = "clearance_acknowledged"
+CONF_SPOTTERS: Final = "spotters"
+CONF_SPOTTER_MODE: Final = "spotter_mode"
+CONF_SPOTTER_REQUIRED: Final = "spotter_required"
+CONF_PAUSE_GRACE: Final = "pause_grace"
+CONF_RESUME_CONFIRMATION: Final = "resume_confirmation"
+CONF_RESUME_POLICY: Final = "resume_policy"
+
+SPOTTER_MODE_ANY: Final = "any"
+SPOTTER_MODE_ALL: Final = "all"
+RESUME_MANUAL: Final = "manual"
+RESUME_AUTO: Final = "auto_after_confirmation"
+# Seconds a spotter may be missing before the belt stops, and must be back before a resume.
+DEFAULT_PAUSE_GRACE: Final = 5
+DEFAULT_RESUME_CONFIRMATION: Final = 10
 
 TREADMILL_VIRTUAL: Final = "virtual"
 TREADMILL_TYPES: Final = [TREADMILL_VIRTUAL]
@@ -22,4 +36,14 @@ BUS_EVENT: Final = "retrowalk_event"
 REASON_USER: Final = "user"
 REASON_TREADMILL_ERROR: Final = "treadmill_error"
 REASON_TREADMILL_STOPPED: Final = "treadmill_stopped"
-REASON_SHUTDOWN: Final = "shutdown"
+REASON_NO_SPOTTER: Final = "no_spotter"
+REASON_RESTART: Final = "restart"
+REASON_SPOTTER_CONFIRMED: Final = "spotter_confirmed"
+# Every reason a session can be paused for, as the pause_reason sensor shows them.
+PAUSE_REASONS: Final = [
+    REASON_USER,
+    REASON_NO_SPOTTER,
+    REASON_TREADMILL_STOPPED,
+    REASON_TREADMILL_ERROR,
+    REASON_RESTART,
+]

@@ -24,12 +24,17 @@ from homeassistant.util import dt as dt_util
 from .const import (
     BUS_EVENT,
     DOMAIN,
+    REASON_NO_SPOTTER,
+    REASON_RESTART,
+    REASON_SPOTTER_CONFIRMED,
     REASON_TREADMILL_ERROR,
     REASON_TREADMILL_STOPPED,
     REASON_USER,
 )
 from .errors import refusals_as_validation_errors
 from .settings import EntrySettings
+from .spotter import SpotterGate
+from .store import SessionStore
 from .treadmills import Treadmill, TreadmillError, TreadmillStatus
 from .workout.errors import WorkoutError
 from .workout.program import Direction, Program
@@ -71,6 +76,8 @@ class WorkoutController:
         entry_id: str,
         settings: EntrySettings,
         treadmill: Treadmill,
+        *,
+        title: str,
     ) -> None:
         """Set up an idle controller for a treadmill."""
         self.hass = hass
@@ -88,6 +95,46 @@ class WorkoutController:
         self._event_listeners: list[EventListener] = []
         self._cancel_timer: CALLBACK_TYPE | None = None
         self._unsubscribe_treadmill = treadmill.add_listener(self._on_treadmill_status)
+        self._store = SessionStore(hass, entry_id)
+        self._shut_down = False
+        self.spotter = SpotterGate(
+            hass,
+            settings.spotter,
+            entry_id=entry_id,
+            title=title,
+            session_running=self._is_running,
+            on_lost=self._async_spotter_lost,
+            on_returned=self._async_spotter_returned,
+            on_confirmed=self._async_spotter_confirmed,
+            on_change=self._async_notify_state,
+        )
+
+    async def async_setup(self) -> None:
+        """Stop the belt, follow the spotters, and bring back a saved session paused.
+
+        Nothing restarts: a session that was running when Home Assistant stopped
+        (or crashed) comes back paused with reason `restart`.
+        """
+        await self._async_try_stop_belt()
+        self.spotter.async_start()
+        saved = await self._store.async_load()
+        if saved is None:
+            return
+        snapshot, saved_at = saved
+        try:
+            session = Session.from_snapshot(snapshot, dt_util.utcnow)
+        except WorkoutError:
+            _LOGGER.warning(
+                "The saved session of %s is damaged; starting idle", self.entry_id
+            )
+            return
+        if not session.is_active:
+            return
+        async with self._lock:
+            self.session = session
+            self._async_changed(
+                session.interrupt(REASON_RESTART, at=min(saved_at, dt_util.utcnow()))
+            )
 
     # --- what entities read --------------------------------------------------
 
@@ -105,6 +152,9 @@ class WorkoutController:
     def is_active(self) -> bool:
         """Whether a session is running or paused."""
         return self.session is not None and self.session.is_active
+
+    def _is_running(self) -> bool:
+        return self.session is not None and self.session.status is SessionStatus.RUNNING
 
     # --- subscriptions -------------------------------------------------------
 
@@ -129,6 +179,8 @@ class WorkoutController:
         async with self._command():
             if self.is_active:
                 raise WorkoutError("session_active")
+            if refusal := self.spotter.start_refusal():
+                raise WorkoutError(refusal)
             speeds = self.speeds_kmh | (speeds_kmh or {})
             session = Session(
                 program,
@@ -151,11 +203,16 @@ class WorkoutController:
     async def async_resume(self) -> None:
         """Start the belt again and continue the paused interval (a person's action)."""
         async with self._command():
-            session = self._active_session()
-            if session.status is not SessionStatus.PAUSED:
-                raise WorkoutError("not_paused")
-            await self._async_start_belt(session.speed_for(session.interval))
-            self._async_changed(session.resume())
+            await self._async_resume(reason=None)
+
+    async def _async_resume(self, reason: str | None) -> None:
+        session = self._active_session()
+        if session.status is not SessionStatus.PAUSED:
+            raise WorkoutError("not_paused")
+        if refusal := self.spotter.resume_refusal():
+            raise WorkoutError(refusal)
+        await self._async_start_belt(session.speed_for(session.interval))
+        self._async_changed(session.resume(reason))
 
     async def async_skip(self) -> None:
         """Move on to the next interval now."""
@@ -189,15 +246,59 @@ class WorkoutController:
         self.program_key = key
         self._async_notify_state()
 
-    async def async_shutdown(self, reason: str) -> None:
-        """Stop everything: entry unloading or Home Assistant stopping."""
-        self._async_cancel_timer()
-        self._unsubscribe_treadmill()
-        try:
-            await self.async_stop(reason)
-        except HomeAssistantError:
-            _LOGGER.exception("Could not stop the belt of %s", self.entry_id)
+    async def async_shutdown(self) -> None:
+        """Entry unloading or Home Assistant stopping: pause, stop the belt, save.
+
+        The session is kept, paused with reason `restart`, for `async_setup` to
+        bring back.
+        """
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self.spotter.async_stop()
+        async with self._lock:
+            self._async_cancel_timer()
+            if self._is_running():
+                assert self.session is not None
+                self._async_changed(self.session.interrupt(REASON_RESTART))
+            await self._async_try_stop_belt()
+            self._unsubscribe_treadmill()
+            await self._store.async_save(self._active_snapshot())
         await self.treadmill.async_close()
+
+    # --- the spotter gate's callbacks ---------------------------------------
+
+    async def _async_spotter_lost(self) -> None:
+        """Nobody for longer than the grace period: pause and stop the belt."""
+        async with self._lock:
+            if self._is_running():
+                assert self.session is not None
+                self._async_changed(self.session.pause(REASON_NO_SPOTTER))
+                await self._async_try_stop_belt()
+
+    @callback
+    def _async_spotter_returned(self, resumes_at: datetime | None) -> None:
+        """Tell automations (and the person) that the spotter is back."""
+        session = self.session
+        if session is None or session.pause_reason != REASON_NO_SPOTTER:
+            return
+        self._async_publish(
+            EventType.SPOTTER_RETURNED,
+            self._interval_data(session.index)
+            | {
+                "resume_policy": self.settings.spotter.resume_policy,
+                "resumes_at": resumes_at.isoformat() if resumes_at else None,
+            },
+        )
+
+    async def _async_spotter_confirmed(self) -> None:
+        """The spotter stayed: resume by itself only if the user chose that."""
+        if not self.settings.spotter.auto_resume:
+            return
+        async with self._command():
+            session = self.session
+            if session is not None and session.pause_reason == REASON_NO_SPOTTER:
+                await self._async_resume(reason=REASON_SPOTTER_CONFIRMED)
 
     @asynccontextmanager
     async def _command(self) -> AsyncIterator[None]:
@@ -294,21 +395,29 @@ class WorkoutController:
 
     @callback
     def _async_changed(self, events: list[WorkoutEvent]) -> None:
-        """Publish events, re-arm the boundary timer, and update entities once."""
+        """Publish events, re-arm the boundary timer, save, and update entities once."""
         for event in events:
-            data = self.event_data(event)
-            for listener in list(self._event_listeners):
-                listener(event.type, data)
-            self.hass.bus.async_fire(
-                BUS_EVENT,
-                {"type": event.type.value, "config_entry_id": self.entry_id, **data},
-            )
+            self._async_publish(event.type, self.event_data(event))
         self._async_cancel_timer()
         if self.session is not None and (ends := self.session.interval_ends):
             self._cancel_timer = async_track_point_in_utc_time(
                 self.hass, self._async_on_boundary, ends
             )
+        self._store.async_schedule_save(self._active_snapshot())
         self._async_notify_state()
+
+    @callback
+    def _async_publish(self, event_type: EventType, data: dict[str, Any]) -> None:
+        """Fire one event on the event entity and the bus."""
+        for listener in list(self._event_listeners):
+            listener(event_type, data)
+        self.hass.bus.async_fire(
+            BUS_EVENT,
+            {"type": event_type.value, "config_entry_id": self.entry_id, **data},
+        )
+
+    def _active_snapshot(self) -> dict[str, Any] | None:
+        return self.session.snapshot() if self.session and self.is_active else None
 
     @callback
     def _async_notify_state(self) -> None:
@@ -321,21 +430,28 @@ class WorkoutController:
             self._cancel_timer()
             self._cancel_timer = None
 
+    def _interval_data(self, index: int) -> dict[str, Any]:
+        """What events say about the interval at `index` of the session."""
+        assert self.session is not None
+        program = self.session.program
+        interval = program.intervals[index]
+        return {
+            "program": program.key,
+            "direction": interval.direction.value,
+            "interval_index": index,
+            "interval_count": len(program.intervals),
+            "interval_duration": interval.duration.total_seconds(),
+            "interval_role": interval.role.value,
+            "speed": self.settings.display_speed(self.session.speed_for(interval)),
+            "speed_unit": self.settings.speed_unit.value,
+        }
+
     def event_data(self, event: WorkoutEvent) -> dict[str, Any]:
         """The data automations get with a workout event."""
         assert self.session is not None
         settings = self.settings
-        program = self.session.program
-        data: dict[str, Any] = {
-            "program": program.key,
-            "direction": event.interval.direction.value,
-            "interval_index": event.interval_index,
-            "interval_count": len(program.intervals),
-            "interval_duration": event.interval.duration.total_seconds(),
-            "interval_role": event.interval.role.value,
-            "speed": settings.display_speed(event.speed_kmh),
-            "speed_unit": settings.speed_unit.value,
-        }
+        data = self._interval_data(event.interval_index)
+        data["speed"] = settings.display_speed(event.speed_kmh)
         if event.reason is not None:
             data["reason"] = event.reason
         if event.type in _ENDING_EVENTS:

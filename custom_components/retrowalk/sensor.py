@@ -19,7 +19,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import DOMAIN
+from .const import DOMAIN, PAUSE_REASONS
 from .controller import Phase, WorkoutController
 from .data import RetrowalkConfigEntry
 from .entity import RetrowalkStateEntity
@@ -120,6 +120,13 @@ SENSORS: tuple[RetrowalkSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfTime.MINUTES,
         suggested_display_precision=1,
         value_fn=_backward_minutes,
+    ),
+    RetrowalkSensorDescription(
+        key="pause_reason",
+        translation_key="pause_reason",
+        device_class=SensorDeviceClass.ENUM,
+        options=PAUSE_REASONS,
+        value_fn=lambda c: c.session.pause_reason if c.session else None,
     ),
     RetrowalkSensorDescription(
         key="program_progress",

@@ -3,19 +3,73 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from .const import CONF_MAX_SPEED_KMH, CONF_SPEED_UNIT, CONF_TREADMILL_TYPE
+from .const import (
+    CONF_MAX_SPEED_KMH,
+    CONF_PAUSE_GRACE,
+    CONF_RESUME_CONFIRMATION,
+    CONF_RESUME_POLICY,
+    CONF_SPEED_UNIT,
+    CONF_SPOTTER_MODE,
+    CONF_SPOTTER_REQUIRED,
+    CONF_SPOTTERS,
+    CONF_TREADMILL_TYPE,
+    DEFAULT_PAUSE_GRACE,
+    DEFAULT_RESUME_CONFIRMATION,
+    RESUME_AUTO,
+    RESUME_MANUAL,
+    SPOTTER_MODE_ALL,
+    SPOTTER_MODE_ANY,
+)
 from .workout.units import DEFAULT_MAX_SPEED_KMH, SpeedUnit
 
 
 @dataclass(frozen=True, kw_only=True)
+class SpotterSettings:
+    """Who must be watching, and how strictly."""
+
+    entity_ids: tuple[str, ...]
+    require_all: bool = False
+    required: bool = True
+    pause_grace: timedelta = timedelta(seconds=DEFAULT_PAUSE_GRACE)
+    resume_confirmation: timedelta = timedelta(seconds=DEFAULT_RESUME_CONFIRMATION)
+    auto_resume: bool = False
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> SpotterSettings:
+        """Read the spotter options (all optional, with safe defaults)."""
+        return cls(
+            entity_ids=tuple(options.get(CONF_SPOTTERS, ())),
+            require_all=options.get(CONF_SPOTTER_MODE, SPOTTER_MODE_ANY)
+            == SPOTTER_MODE_ALL,
+            required=options.get(CONF_SPOTTER_REQUIRED, True),
+            pause_grace=timedelta(
+                seconds=options.get(CONF_PAUSE_GRACE, DEFAULT_PAUSE_GRACE)
+            ),
+            resume_confirmation=timedelta(
+                seconds=options.get(
+                    CONF_RESUME_CONFIRMATION, DEFAULT_RESUME_CONFIRMATION
+                )
+            ),
+            auto_resume=options.get(CONF_RESUME_POLICY, RESUME_MANUAL) == RESUME_AUTO,
+        )
+
+    @property
+    def resume_policy(self) -> str:
+        """The resume policy's option value."""
+        return RESUME_AUTO if self.auto_resume else RESUME_MANUAL
+
+
+@dataclass(frozen=True, kw_only=True)
 class EntrySettings:
-    """Treadmill type, display unit and the speed cap."""
+    """Treadmill type, display unit, the speed cap and the spotter gate."""
 
     treadmill_type: str
     speed_unit: SpeedUnit
     max_speed_kmh: float
+    spotter: SpotterSettings
 
     @classmethod
     def from_entry(cls, data: dict[str, Any], options: dict[str, Any]) -> EntrySettings:
@@ -24,6 +78,7 @@ class EntrySettings:
             treadmill_type=data[CONF_TREADMILL_TYPE],
             speed_unit=SpeedUnit(options[CONF_SPEED_UNIT]),
             max_speed_kmh=options.get(CONF_MAX_SPEED_KMH, DEFAULT_MAX_SPEED_KMH),
+            spotter=SpotterSettings.from_options(options),
         )
 
     def display_speed(self, kmh: float) -> float:

@@ -7,6 +7,7 @@ from collections.abc import Generator
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import CONF_NAME
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -18,12 +19,13 @@ from custom_components.retrowalk.const import (
     CONF_CLEARANCE_ACKNOWLEDGED,
     CONF_MAX_SPEED_KMH,
     CONF_SPEED_UNIT,
+    CONF_SPOTTERS,
     CONF_TREADMILL_TYPE,
     DOMAIN,
 )
 from custom_components.retrowalk.treadmills.virtual import VirtualTreadmill
 
-from .helpers import setup_entry
+from .helpers import SPOTTER_SWITCH, setup_entry
 
 
 @pytest.fixture(autouse=True)
@@ -41,8 +43,17 @@ def whole_second_start(freezer: FrozenDateTimeFactory) -> None:
 
 
 @pytest.fixture
+async def spotter_switch(hass: HomeAssistant) -> str:
+    """A real input_boolean standing in for the spotter's presence, switched on."""
+    assert await async_setup_component(
+        hass, "input_boolean", {"input_boolean": {"spotter": {"initial": True}}}
+    )
+    return SPOTTER_SWITCH
+
+
+@pytest.fixture
 def config_entry() -> MockConfigEntry:
-    """A virtual treadmill in mph with the default 2.0 mph cap."""
+    """A virtual treadmill in mph with the default 2.0 mph cap and one spotter."""
     return MockConfigEntry(
         domain=DOMAIN,
         title="Demo Treadmill",
@@ -52,15 +63,19 @@ def config_entry() -> MockConfigEntry:
             CONF_TREADMILL_TYPE: "virtual",
             CONF_CLEARANCE_ACKNOWLEDGED: True,
         },
-        options={CONF_SPEED_UNIT: "mph", CONF_MAX_SPEED_KMH: 3.218688},
+        options={
+            CONF_SPEED_UNIT: "mph",
+            CONF_MAX_SPEED_KMH: 3.218688,
+            CONF_SPOTTERS: [SPOTTER_SWITCH],
+        },
     )
 
 
 @pytest.fixture
 async def loaded_entry(
-    hass: HomeAssistant, config_entry: MockConfigEntry
+    hass: HomeAssistant, config_entry: MockConfigEntry, spotter_switch: str
 ) -> MockConfigEntry:
-    """The config entry, set up."""
+    """The config entry, set up, with its spotter present."""
     await setup_entry(hass, config_entry)
     return config_entry
 

@@ -26,6 +26,9 @@ PROGRAM = f"select.{PREFIX}_program"
 BACKWARD_SPEED = f"number.{PREFIX}_backward_speed"
 FORWARD_SPEED = f"number.{PREFIX}_forward_speed"
 WORKOUT = f"event.{PREFIX}_workout"
+SPOTTER = f"binary_sensor.{PREFIX}_spotter"
+PAUSE_REASON = f"sensor.{PREFIX}_pause_reason"
+SPOTTER_SWITCH = "input_boolean.spotter"
 
 
 def button(name: str) -> str:
@@ -60,4 +63,26 @@ async def travel(
     """Move the clock and let due timers fire."""
     freezer.tick(delta)
     async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
+async def change_options(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    speeds: dict[str, Any],
+    spotter: dict[str, Any] | None = None,
+) -> None:
+    """Go through both options steps; the spotter step keeps its values unless given."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], speeds
+    )
+    current = {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+    }
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], current | (spotter or {})
+    )
+    assert result["type"] == "create_entry", result
     await hass.async_block_till_done()

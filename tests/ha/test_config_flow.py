@@ -14,14 +14,28 @@ from custom_components.retrowalk.const import (
     CONF_CLEARANCE_ACKNOWLEDGED,
     CONF_MAX_SPEED,
     CONF_MAX_SPEED_KMH,
+    CONF_PAUSE_GRACE,
+    CONF_RESUME_CONFIRMATION,
+    CONF_RESUME_POLICY,
     CONF_SPEED_UNIT,
+    CONF_SPOTTER_MODE,
+    CONF_SPOTTER_REQUIRED,
+    CONF_SPOTTERS,
     CONF_TREADMILL_TYPE,
     DOMAIN,
 )
 
-from .helpers import call
+from .helpers import SPOTTER_SWITCH, call
 
 USER_INPUT = {CONF_NAME: "Demo Treadmill", CONF_TREADMILL_TYPE: "virtual"}
+SPOTTER_INPUT = {
+    CONF_SPOTTERS: [SPOTTER_SWITCH],
+    CONF_SPOTTER_MODE: "any",
+    CONF_SPOTTER_REQUIRED: True,
+    CONF_PAUSE_GRACE: 5.0,
+    CONF_RESUME_CONFIRMATION: 10.0,
+    CONF_RESUME_POLICY: "manual",
+}
 
 
 async def start_flow(hass: HomeAssistant) -> str:
@@ -39,7 +53,12 @@ async def start_flow(hass: HomeAssistant) -> str:
     [(US_CUSTOMARY_SYSTEM, "mph", 2.0, 3.218688), (METRIC_SYSTEM, "km/h", 3.2, 3.2)],
 )
 async def test_user_flow_creates_entry(
-    hass: HomeAssistant, units, unit: str, cap: float, cap_kmh: float
+    hass: HomeAssistant,
+    spotter_switch: str,
+    units,
+    unit: str,
+    cap: float,
+    cap_kmh: float,
 ) -> None:
     """Name, type and unit, then the safety step with the unit's default cap."""
     hass.config.units = units
@@ -56,6 +75,9 @@ async def test_user_flow_creates_entry(
     result = await hass.config_entries.flow.async_configure(
         flow_id, {CONF_MAX_SPEED: cap, CONF_CLEARANCE_ACKNOWLEDGED: True}
     )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "spotter"
+    result = await hass.config_entries.flow.async_configure(flow_id, SPOTTER_INPUT)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Demo Treadmill"
     assert result["data"] == {
@@ -65,6 +87,10 @@ async def test_user_flow_creates_entry(
     }
     assert result["options"][CONF_SPEED_UNIT] == unit
     assert result["options"][CONF_MAX_SPEED_KMH] == pytest.approx(cap_kmh)
+    assert result["options"][CONF_SPOTTERS] == [SPOTTER_SWITCH]
+    assert result["options"][CONF_PAUSE_GRACE] == 5
+    assert result["options"][CONF_RESUME_CONFIRMATION] == 10
+    assert result["options"][CONF_RESUME_POLICY] == "manual"
     assert result["result"].unique_id == "virtual-demo_treadmill"
     await hass.async_block_till_done()
     assert hass.states.get("sensor.demo_treadmill_phase").state == "idle"
@@ -117,7 +143,7 @@ async def test_safety_step_requires_acknowledgement_and_sane_cap(
     result = await hass.config_entries.flow.async_configure(
         flow_id, {CONF_MAX_SPEED: 0.5, CONF_CLEARANCE_ACKNOWLEDGED: True}
     )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["step_id"] == "spotter"
 
 
 async def test_same_treadmill_twice_aborts(
@@ -150,9 +176,29 @@ async def test_options_flow_changes_unit_and_cap(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_SPEED_UNIT: "km/h", CONF_MAX_SPEED: 4.0}
     )
+    assert result["step_id"] == "spotter"
+    suggested = {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+    }
+    assert suggested == SPOTTER_INPUT | {
+        CONF_PAUSE_GRACE: 5,
+        CONF_RESUME_CONFIRMATION: 10,
+    }
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        SPOTTER_INPUT | {CONF_RESUME_POLICY: "auto_after_confirmation"},
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    assert loaded_entry.options == {CONF_SPEED_UNIT: "km/h", CONF_MAX_SPEED_KMH: 4.0}
+    assert loaded_entry.options == {
+        CONF_SPEED_UNIT: "km/h",
+        CONF_MAX_SPEED_KMH: 4.0,
+        **SPOTTER_INPUT,
+        CONF_PAUSE_GRACE: 5,
+        CONF_RESUME_CONFIRMATION: 10,
+        CONF_RESUME_POLICY: "auto_after_confirmation",
+    }
     number = hass.states.get("number.demo_treadmill_backward_speed")
     assert number.attributes["max"] == 4.0
     assert number.attributes["unit_of_measurement"] == "km/h"
@@ -168,3 +214,85 @@ async def test_options_refused_during_a_session(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "session_active"
     assert hass.states.get("sensor.demo_treadmill_phase").state == "forward"
+
+
+async def start_spotter_step(hass: HomeAssistant) -> str:
+    """Run a config flow up to its spotter step."""
+    flow_id = await start_flow(hass)
+    await hass.config_entries.flow.async_configure(
+        flow_id, {**USER_INPUT, CONF_SPEED_UNIT: "mph"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_MAX_SPEED: 2.0, CONF_CLEARANCE_ACKNOWLEDGED: True}
+    )
+    assert result["step_id"] == "spotter"
+    return flow_id
+
+
+@pytest.mark.parametrize(
+    ("spotter_input", "errors"),
+    [
+        ({CONF_SPOTTERS: []}, {"base": "spotter_needed"}),
+        (
+            {CONF_SPOTTERS: ["input_boolean.nobody"]},
+            {CONF_SPOTTERS: "spotter_not_found"},
+        ),
+        ({CONF_SPOTTERS: ["sensor.hallway"]}, {CONF_SPOTTERS: "spotter_not_presence"}),
+        (
+            {CONF_SPOTTERS: ["binary_sensor.door"]},
+            {CONF_SPOTTERS: "spotter_not_presence"},
+        ),
+    ],
+)
+async def test_spotter_step_refuses_what_cannot_show_presence(
+    hass: HomeAssistant, spotter_switch: str, spotter_input, errors
+) -> None:
+    """A required spotter needs an entity that can show somebody is there."""
+    hass.states.async_set("sensor.hallway", "21")
+    hass.states.async_set("binary_sensor.door", "on", {"device_class": "door"})
+    flow_id = await start_spotter_step(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, SPOTTER_INPUT | spotter_input
+    )
+    assert result["errors"] == errors
+    assert hass.config_entries.async_entries(DOMAIN) == []
+
+
+async def test_spotter_can_be_optional_and_a_motion_sensor(hass: HomeAssistant) -> None:
+    """Turning off the requirement allows no entity; motion sensors qualify."""
+    hass.states.async_set("binary_sensor.gym_motion", "off", {"device_class": "motion"})
+    flow_id = await start_spotter_step(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, SPOTTER_INPUT | {CONF_SPOTTERS: [], CONF_SPOTTER_REQUIRED: False}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["options"][CONF_SPOTTER_REQUIRED] is False
+    flow_id = await start_flow(hass)
+    await hass.config_entries.flow.async_configure(
+        flow_id, {**USER_INPUT, CONF_NAME: "Second", CONF_SPEED_UNIT: "mph"}
+    )
+    await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_MAX_SPEED: 2.0, CONF_CLEARANCE_ACKNOWLEDGED: True}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, SPOTTER_INPUT | {CONF_SPOTTERS: ["binary_sensor.gym_motion"]}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_options_spotter_step_checks_entities(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """The options flow refuses a spotter that does not exist, then accepts a fix."""
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SPEED_UNIT: "mph", CONF_MAX_SPEED: 2.0}
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], SPOTTER_INPUT | {CONF_SPOTTERS: ["person.gone"]}
+    )
+    assert result["errors"] == {CONF_SPOTTERS: "spotter_not_found"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], SPOTTER_INPUT
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY

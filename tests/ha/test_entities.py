@@ -26,6 +26,7 @@ from .helpers import (
     PROGRAM,
     SPEED,
     call,
+    change_options,
     press,
     setup_entry,
     travel,
@@ -214,11 +215,7 @@ async def test_sensor_units_follow_an_options_change(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
     """Switching the treadmill to km/h shows speed and distance in km/h and km."""
-    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
-    await hass.config_entries.options.async_configure(
-        result["flow_id"], {"speed_unit": "km/h", "max_speed": 3.2}
-    )
-    await hass.async_block_till_done()
+    await change_options(hass, loaded_entry, {"speed_unit": "km/h", "max_speed": 3.2})
     await call(hass, "start_session")
     assert hass.states.get(SPEED).attributes["unit_of_measurement"] == "km/h"
     # The restored 0.5 mph is kept exactly: 0.8047 km/h.
@@ -234,10 +231,6 @@ async def test_users_own_display_unit_survives_an_options_change(
     registry.async_update_entity_options(
         SPEED, "sensor", {"unit_of_measurement": "m/s"}
     )
-    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
-    await hass.config_entries.options.async_configure(
-        result["flow_id"], {"speed_unit": "km/h", "max_speed": 3.2}
-    )
-    await hass.async_block_till_done()
+    await change_options(hass, loaded_entry, {"speed_unit": "km/h", "max_speed": 3.2})
     assert hass.states.get(SPEED).attributes["unit_of_measurement"] == "m/s"
     assert hass.states.get(DISTANCE).attributes["unit_of_measurement"] == "km"

@@ -22,7 +22,9 @@ ENTITY_KEYS = {
         "distance",
         "backward_time",
         "program_progress",
+        "pause_reason",
     ],
+    "binary_sensor": ["spotter"],
     "button": ["start", "pause", "resume", "stop", "skip_interval"],
     "select": ["program"],
     "number": ["backward_speed", "forward_speed"],
@@ -54,28 +56,28 @@ async def test_setup_creates_one_device_with_all_entities(
     assert {e.device_id for e in entries} == {device.id}
 
 
-async def test_unload_stops_session_and_belt(
+async def test_unload_pauses_session_and_stops_belt(
     hass: HomeAssistant,
     loaded_entry: MockConfigEntry,
     belt: VirtualTreadmill,
     bus_events: list[Event],
 ) -> None:
-    """Unloading mid-session ends it and stops the belt."""
+    """Unloading mid-session pauses it (to come back) and stops the belt."""
     await call(hass, "start_session")
     assert belt.status.running
     assert await hass.config_entries.async_unload(loaded_entry.entry_id)
     await hass.async_block_till_done()
     assert loaded_entry.state is ConfigEntryState.NOT_LOADED
     assert not belt.status.running
-    assert bus_events[-1].data["type"] == "session_stopped"
-    assert bus_events[-1].data["reason"] == "shutdown"
+    assert bus_events[-1].data["type"] == "session_paused"
+    assert bus_events[-1].data["reason"] == "restart"
     assert hass.states.get(PHASE).state == "unavailable"
 
 
-async def test_reload_gives_a_fresh_idle_session(
+async def test_reload_without_a_session_is_idle(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
-    """After a reload the treadmill is idle and works."""
+    """After a reload with no session the treadmill is idle and works."""
     assert await hass.config_entries.async_reload(loaded_entry.entry_id)
     await hass.async_block_till_done()
     assert hass.states.get(PHASE).state == "idle"
@@ -88,9 +90,10 @@ async def test_home_assistant_stop_stops_the_belt(
     belt: VirtualTreadmill,
     bus_events: list[Event],
 ) -> None:
-    """When Home Assistant stops, no belt is left running."""
+    """When Home Assistant stops, no belt is left running; the session pauses."""
     await call(hass, "start_session")
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
     await hass.async_block_till_done()
     assert not belt.status.running
-    assert bus_events[-1].data["reason"] == "shutdown"
+    assert bus_events[-1].data["type"] == "session_paused"
+    assert bus_events[-1].data["reason"] == "restart"

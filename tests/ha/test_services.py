@@ -11,10 +11,10 @@ from homeassistant.exceptions import ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.retrowalk.const import CONF_SPEED_UNIT, DOMAIN
+from custom_components.retrowalk.const import CONF_SPEED_UNIT, CONF_SPOTTERS, DOMAIN
 from custom_components.retrowalk.treadmills.virtual import VirtualTreadmill
 
-from .helpers import PHASE, call, setup_entry
+from .helpers import PHASE, SPOTTER_SWITCH, call, setup_entry
 
 SERVICES = ["start_session", "pause", "resume", "stop", "skip_interval"]
 
@@ -230,7 +230,7 @@ async def test_entry_is_required_with_two_treadmills(
         title="Garage",
         unique_id="virtual-garage",
         data={**loaded_entry.data, CONF_NAME: "Garage"},
-        options={CONF_SPEED_UNIT: "km/h"},
+        options={CONF_SPEED_UNIT: "km/h", CONF_SPOTTERS: [SPOTTER_SWITCH]},
     )
     await setup_entry(hass, second)
     await assert_refused(

@@ -242,6 +242,7 @@ async def test_event_entity_carries_the_workout_events(
         "session_resumed",
         "session_completed",
         "session_stopped",
+        "spotter_returned",
     ]
 
 

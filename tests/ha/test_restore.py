@@ -1,0 +1,206 @@
+"""A session survives a restart as a paused session; nothing restarts by itself."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.retrowalk.treadmills.virtual import VirtualTreadmill
+from custom_components.retrowalk.workout.programs import built_in_program
+from custom_components.retrowalk.workout.session import Session
+
+from .helpers import BACKWARD_TIME, PAUSE_REASON, PHASE, call, setup_entry, travel
+
+
+def storage_key(entry: MockConfigEntry) -> str:
+    """The .storage key of an entry's session."""
+    return f"retrowalk.{entry.entry_id}.session"
+
+
+def saved(session: dict[str, Any] | None, saved_at: str) -> dict[str, Any]:
+    """What the store file holds."""
+    return {
+        "version": 1,
+        "minor_version": 1,
+        "key": "retrowalk.session",
+        "data": {"session": session, "saved_at": saved_at},
+    }
+
+
+async def test_reload_mid_session_comes_back_paused(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    loaded_entry: MockConfigEntry,
+    bus_events: list[Event],
+) -> None:
+    """Unload and set up again: paused with reason restart, totals kept, resumable."""
+    await call(hass, "start_session", program="steady_10")
+    await travel(hass, freezer, timedelta(minutes=4))  # 1 min into backward
+    assert await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    belt = loaded_entry.runtime_data.treadmill
+    assert hass.states.get(PHASE).state == "paused"
+    assert hass.states.get(PAUSE_REASON).state == "restart"
+    assert float(hass.states.get(BACKWARD_TIME).state) == 1
+    assert not belt.status.running
+    await travel(hass, freezer, timedelta(minutes=1))
+    assert not belt.status.running  # nothing restarts by itself
+    await call(hass, "resume")
+    assert hass.states.get(PHASE).state == "backward"
+    assert belt.status.running
+    assert (
+        hass.states.get("sensor.demo_treadmill_interval_ends").state
+        == (dt_util.utcnow() + timedelta(minutes=9)).isoformat()
+    )
+
+
+async def test_crash_mid_session_is_restored_paused_at_the_last_save(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    bus_events: list[Event],
+) -> None:
+    """A running session saved 10 minutes before a crash comes back paused, belt stopped."""
+    crash_clock = dt_util.utcnow() - timedelta(minutes=12)
+    session = Session(
+        built_in_program("steady_10"),
+        lambda: crash_clock,
+        forward_speed_kmh=0.8,
+        backward_speed_kmh=0.8,
+    )
+    session.start()
+    saved_at = crash_clock + timedelta(minutes=2)
+    hass_storage[storage_key(config_entry)] = saved(
+        session.snapshot(), saved_at.isoformat()
+    )
+    with patch.object(VirtualTreadmill, "async_stop", autospec=True) as stop:
+        await setup_entry(hass, config_entry)
+    stop.assert_awaited()  # the belt is told to stop at startup
+    assert hass.states.get(PHASE).state == "paused"
+    paused = bus_events[-1]
+    assert (paused.data["type"], paused.data["reason"]) == ("session_paused", "restart")
+    controller = config_entry.runtime_data
+    totals = controller.session.totals()
+    assert totals.forward == timedelta(minutes=2)
+    assert totals.paused == timedelta(minutes=10)
+
+
+async def test_paused_session_keeps_paused_with_reason_restart(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    bus_events: list[Event],
+) -> None:
+    """A session paused before the restart is paused after it, reason restart."""
+    now = dt_util.utcnow()
+    session = Session(
+        built_in_program("intervals_3_1"),
+        lambda: now,
+        forward_speed_kmh=0.8,
+        backward_speed_kmh=0.8,
+    )
+    session.start()
+    session.pause("user")
+    hass_storage[storage_key(config_entry)] = saved(session.snapshot(), now.isoformat())
+    await setup_entry(hass, config_entry)
+    assert hass.states.get(PAUSE_REASON).state == "restart"
+    assert bus_events[-1].data["reason"] == "restart"
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        saved({"status": "running"}, "2026-11-21T06:00:00+00:00"),
+        saved({}, "not a time"),
+        {"version": 1, "key": "x", "data": "garbage"},
+        saved(None, "2026-11-21T06:00:00+00:00"),
+    ],
+)
+async def test_damaged_or_empty_store_starts_idle(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    stored: dict[str, Any],
+) -> None:
+    """An unreadable or empty saved session is ignored; the treadmill works."""
+    hass_storage[storage_key(config_entry)] = stored
+    await setup_entry(hass, config_entry)
+    assert hass.states.get(PHASE).state == "idle"
+    await call(hass, "start_session")
+    assert hass.states.get(PHASE).state == "forward"
+
+
+async def test_stored_session_that_had_ended_is_not_brought_back(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+) -> None:
+    """A stopped session found in the store (edited by hand) is not restored."""
+    now = dt_util.utcnow()
+    session = Session(
+        built_in_program("steady_10"),
+        lambda: now,
+        forward_speed_kmh=0.8,
+        backward_speed_kmh=0.8,
+    )
+    session.start()
+    session.stop("user")
+    hass_storage[storage_key(config_entry)] = saved(session.snapshot(), now.isoformat())
+    await setup_entry(hass, config_entry)
+    assert hass.states.get(PHASE).state == "idle"
+
+
+async def test_finished_session_is_not_brought_back(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    loaded_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """After a completed session the store holds nothing to restore."""
+    await call(
+        hass, "start_session", intervals=[{"direction": "forward", "duration": 5}]
+    )
+    await travel(hass, freezer, timedelta(seconds=5))
+    assert await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass_storage[storage_key(loaded_entry)]["data"]["session"] is None
+    assert hass.states.get(PHASE).state == "idle"
+
+
+async def test_changes_are_saved_while_running(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    loaded_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Each transition is written to the store shortly after."""
+    await call(hass, "start_session")
+    await travel(hass, freezer, timedelta(seconds=2))
+    data = hass_storage[storage_key(loaded_entry)]["data"]
+    assert data["session"]["status"] == "running"
+
+
+async def test_removing_the_entry_deletes_its_saved_session(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A deleted treadmill leaves no session file behind."""
+    await call(hass, "start_session")
+    await call(hass, "pause")
+    await hass.config_entries.async_unload(loaded_entry.entry_id)
+    assert storage_key(loaded_entry) in hass_storage
+    await hass.config_entries.async_remove(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert storage_key(loaded_entry) not in hass_storage
