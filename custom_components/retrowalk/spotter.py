@@ -25,15 +25,13 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.event import (
-    async_track_point_in_utc_time,
-    async_track_state_change_event,
-)
+from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 
 from .issues import async_check_spotters
 from .settings import SpotterSettings
+from .timers import async_run_at
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -82,7 +80,6 @@ class SpotterGate:
         self.present = False
         self.confirmed = False
         self.present_since: datetime | None = None
-        self._absent_since: datetime | None = None
         self._cancel_grace: CALLBACK_TYPE | None = None
         self._cancel_confirmation: CALLBACK_TYPE | None = None
         self._unsubscribers: list[CALLBACK_TYPE] = []
@@ -191,47 +188,28 @@ class SpotterGate:
         if self.settings.resume_confirmation.total_seconds() <= 0:
             self._confirm()
         else:
-            self._cancel_confirmation = async_track_point_in_utc_time(
+            self._cancel_confirmation = async_run_at(
                 self.hass, self._async_on_confirmation, confirm_at
             )
 
     @callback
     def _arm_grace(self) -> None:
         """Pause if nobody is there for the grace period from now."""
-        if self._cancel_grace is not None:
-            return
-        self._absent_since = dt_util.utcnow()
-        self._cancel_grace = async_track_point_in_utc_time(
-            self.hass,
-            self._async_on_grace_expired,
-            self._absent_since + self.settings.pause_grace,
-        )
-
-    async def _async_on_grace_expired(self, _now: datetime) -> None:
-        self._cancel_grace = None
-        if self.present or self._absent_since is None:
-            return
-        # The clock, not the timer, decides: a timer may fire a little early.
-        if dt_util.utcnow() < (due := self._absent_since + self.settings.pause_grace):
-            self._cancel_grace = async_track_point_in_utc_time(
-                self.hass, self._async_on_grace_expired, due
+        if self._cancel_grace is None:
+            self._cancel_grace = async_run_at(
+                self.hass,
+                self._async_on_grace_expired,
+                dt_util.utcnow() + self.settings.pause_grace,
             )
-            return
-        await self._on_lost()
+
+    async def _async_on_grace_expired(self) -> None:
+        self._cancel_grace = None
+        if not self.present:
+            await self._on_lost()
 
     @callback
-    def _async_on_confirmation(self, _now: datetime) -> None:
+    def _async_on_confirmation(self) -> None:
         self._cancel_confirmation = None
-        if self.present_since is None:
-            return
-        # The clock, not the timer, decides: a timer may fire a little early.
-        if dt_util.utcnow() < (
-            due := self.present_since + self.settings.resume_confirmation
-        ):
-            self._cancel_confirmation = async_track_point_in_utc_time(
-                self.hass, self._async_on_confirmation, due
-            )
-            return
         self._confirm()
 
     @callback
