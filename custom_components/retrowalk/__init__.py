@@ -7,6 +7,7 @@ from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
+from .announcer import Announcer, cue_language, load_cue_words
 from .const import DOMAIN
 from .controller import WorkoutController
 from .data import RetrowalkConfigEntry
@@ -15,6 +16,7 @@ from .services import async_setup_services
 from .settings import EntrySettings
 from .store import SessionStore
 from .treadmill_factory import create_treadmill
+from .workout.cues import CueBook
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -53,6 +55,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: RetrowalkConfigEntry) ->
         hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_on_hass_stop)
     )
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
+    announcements = settings.announcements
+    if announcements.enabled:
+        language = cue_language(announcements, hass.config.language)
+        words = await hass.async_add_executor_job(load_cue_words, language)
+        controller.announcer = Announcer(
+            hass, controller, announcements, CueBook(words, announcements.messages)
+        )
+        entry.async_on_unload(controller.announcer.async_start())
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await controller.async_setup()
     return True

@@ -7,6 +7,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
     BooleanSelector,
     EntityFilterSelectorConfig,
@@ -19,6 +20,7 @@ from homeassistant.helpers.selector import (
     SelectSelectorConfig,
     SelectSelectorMode,
     TextSelector,
+    TextSelectorConfig,
 )
 from homeassistant.util import slugify
 from homeassistant.util.unit_system import METRIC_SYSTEM
@@ -26,16 +28,24 @@ import voluptuous as vol
 
 from .const import (
     CONF_CLEARANCE_ACKNOWLEDGED,
+    CONF_COUNTDOWN,
+    CONF_LANGUAGE,
+    CONF_LEAD_TIME,
     CONF_MAX_SPEED,
     CONF_MAX_SPEED_KMH,
+    CONF_MESSAGES,
     CONF_PAUSE_GRACE,
     CONF_RESUME_CONFIRMATION,
     CONF_RESUME_POLICY,
+    CONF_SPEAKERS,
     CONF_SPEED_UNIT,
     CONF_SPOTTER_MODE,
     CONF_SPOTTER_REQUIRED,
     CONF_SPOTTERS,
     CONF_TREADMILL_TYPE,
+    CONF_TTS_ENTITY,
+    CUE_LANGUAGES,
+    DEFAULT_LEAD_TIME,
     DEFAULT_PAUSE_GRACE,
     DEFAULT_RESUME_CONFIRMATION,
     DOMAIN,
@@ -48,6 +58,7 @@ from .const import (
 )
 from .data import RetrowalkConfigEntry
 from .spotter import PRESENT_STATES
+from .workout.cues import OVERRIDABLE, CueError, check_template
 from .workout.units import (
     ABSOLUTE_MAX_SPEED_KMH,
     DEFAULT_MAX_SPEED_KMH,
@@ -178,6 +189,74 @@ def _spotter_options(user_input: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+ANNOUNCEMENT_DEFAULTS: dict[str, Any] = {
+    CONF_SPEAKERS: [],
+    CONF_LEAD_TIME: DEFAULT_LEAD_TIME,
+    CONF_COUNTDOWN: False,
+    CONF_MESSAGES: {},
+}
+
+ANNOUNCEMENT_SCHEMA = vol.Schema(
+    {
+        vol.Optional(CONF_SPEAKERS): EntitySelector(
+            EntitySelectorConfig(
+                multiple=True, domain=["media_player", "assist_satellite"]
+            )
+        ),
+        vol.Optional(CONF_TTS_ENTITY): EntitySelector(
+            EntitySelectorConfig(domain="tts")
+        ),
+        vol.Optional(CONF_LANGUAGE): _choice(CUE_LANGUAGES, CONF_LANGUAGE),
+        vol.Required(CONF_LEAD_TIME): _seconds_selector(10),
+        vol.Required(CONF_COUNTDOWN): BooleanSelector(),
+        vol.Required(CONF_MESSAGES): section(
+            vol.Schema(
+                {
+                    vol.Optional(cue.value): TextSelector(
+                        TextSelectorConfig(multiline=False)
+                    )
+                    for cue in OVERRIDABLE
+                }
+            ),
+            {"collapsed": True},
+        ),
+    }
+)
+
+
+def _check_announcements(
+    hass: HomeAssistant, user_input: dict[str, Any]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Errors (and their placeholders) for speakers, TTS entity and messages."""
+    speakers: list[str] = user_input.get(CONF_SPEAKERS, [])
+    if any(hass.states.get(entity_id) is None for entity_id in speakers):
+        return {CONF_SPEAKERS: "speaker_not_found"}, {}
+    if any(s.startswith("media_player.") for s in speakers) and not user_input.get(
+        CONF_TTS_ENTITY
+    ):
+        return {CONF_TTS_ENTITY: "tts_required"}, {}
+    for cue, template in user_input.get(CONF_MESSAGES, {}).items():
+        try:
+            check_template(template)
+        except CueError as err:
+            return {CONF_MESSAGES: "invalid_message"}, {"cue": cue, "problem": str(err)}
+    return {}, {}
+
+
+def _announcement_options(user_input: dict[str, Any]) -> dict[str, Any]:
+    """The announcement step's answers as stored options."""
+    return (
+        ANNOUNCEMENT_DEFAULTS
+        | user_input
+        | {
+            CONF_LEAD_TIME: int(user_input[CONF_LEAD_TIME]),
+            CONF_MESSAGES: {
+                k: v for k, v in user_input.get(CONF_MESSAGES, {}).items() if v
+            },
+        }
+    )
+
+
 def _speed_range_placeholders(unit: SpeedUnit) -> dict[str, str]:
     return {
         "min_speed": f"{unit.from_kmh(START_SPEED_KMH):.1f}",
@@ -279,15 +358,8 @@ class RetrowalkConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             errors = _check_spotters(self.hass, user_input)
             if not errors:
-                return self.async_create_entry(
-                    title=self._user_input[CONF_NAME],
-                    data={
-                        CONF_NAME: self._user_input[CONF_NAME],
-                        CONF_TREADMILL_TYPE: self._user_input[CONF_TREADMILL_TYPE],
-                        CONF_CLEARANCE_ACKNOWLEDGED: True,
-                    },
-                    options=self._options | _spotter_options(user_input),
-                )
+                self._options |= _spotter_options(user_input)
+                return await self.async_step_announcements()
         return self.async_show_form(
             step_id="spotter",
             data_schema=self.add_suggested_values_to_schema(
@@ -295,6 +367,38 @@ class RetrowalkConfigFlow(ConfigFlow, domain=DOMAIN):
             ),
             errors=errors,
         )
+
+    async def async_step_announcements(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose the speakers that call out the switches (optional)."""
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        if user_input is not None:
+            errors, placeholders = _check_announcements(self.hass, user_input)
+            if not errors:
+                return self.async_create_entry(
+                    title=self._user_input[CONF_NAME],
+                    data={
+                        CONF_NAME: self._user_input[CONF_NAME],
+                        CONF_TREADMILL_TYPE: self._user_input[CONF_TREADMILL_TYPE],
+                        CONF_CLEARANCE_ACKNOWLEDGED: True,
+                    },
+                    options=self._options | _announcement_options(user_input),
+                )
+        return self.async_show_form(
+            step_id="announcements",
+            data_schema=self.add_suggested_values_to_schema(
+                ANNOUNCEMENT_SCHEMA,
+                user_input or ANNOUNCEMENT_DEFAULTS | {CONF_LANGUAGE: self._language()},
+            ),
+            errors=errors,
+            description_placeholders=placeholders or {"cue": "", "problem": ""},
+        )
+
+    def _language(self) -> str:
+        language = self.hass.config.language.split("-")[0]
+        return language if language in CUE_LANGUAGES else "en"
 
     @staticmethod
     @callback
@@ -359,9 +463,8 @@ class RetrowalkOptionsFlow(OptionsFlow):
         if user_input is not None:
             errors = _check_spotters(self.hass, user_input)
             if not errors:
-                return self.async_create_entry(
-                    data=self._options | _spotter_options(user_input)
-                )
+                self._options |= _spotter_options(user_input)
+                return await self.async_step_announcements()
         current = SPOTTER_DEFAULTS | {
             key: value
             for key, value in self.config_entry.options.items()
@@ -373,4 +476,30 @@ class RetrowalkOptionsFlow(OptionsFlow):
                 SPOTTER_SCHEMA, user_input or current
             ),
             errors=errors,
+        )
+
+    async def async_step_announcements(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the speakers and what they say."""
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        if user_input is not None:
+            errors, placeholders = _check_announcements(self.hass, user_input)
+            if not errors:
+                return self.async_create_entry(
+                    data=self._options | _announcement_options(user_input)
+                )
+        current = ANNOUNCEMENT_DEFAULTS | {
+            key: value
+            for key, value in self.config_entry.options.items()
+            if key in ANNOUNCEMENT_SCHEMA.schema
+        }
+        return self.async_show_form(
+            step_id="announcements",
+            data_schema=self.add_suggested_values_to_schema(
+                ANNOUNCEMENT_SCHEMA, user_input or current
+            ),
+            errors=errors,
+            description_placeholders=placeholders or {"cue": "", "problem": ""},
         )

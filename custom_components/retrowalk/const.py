@@ -18,6 +18,17 @@ CONF_PAUSE_GRACE: Final = "pause_grace"
 CONF_RESUME_CONFIRMATION: Final = "resume_confirmation"
 CONF_RESUME_POLICY: Final = "resume_policy"
 
+CONF_SPEAKERS: Final = "speakers"
+CONF_TTS_ENTITY: Final = "tts_entity"
+CONF_LANGUAGE: Final = "language"
+CONF_LEAD_TIME: Final = "lead_time"
+CONF_COUNTDOWN: Final = "countdown"
+CONF_MESSAGES: Final = "messages"
+# Seconds before a switch that the lead cue starts, so it is heard at the switch.
+DEFAULT_LEAD_TIME: Final = 3
+# Languages with a cue file in cues/.
+CUE_LANGUAGES: Final = ["en", "de"]
+
 SPOTTER_MODE_ANY: Final = "any"
 SPOTTER_MODE_ALL: Final = "all"
 RESUME_MANUAL: Final = "manual"

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from enum import StrEnum
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
@@ -41,6 +41,9 @@ from .workout.program import Direction, Program
 from .workout.programs import DEFAULT_PROGRAM
 from .workout.session import EventType, Session, SessionStatus, WorkoutEvent
 from .workout.units import START_SPEED_KMH
+
+if TYPE_CHECKING:
+    from .announcer import Announcer
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -96,6 +99,8 @@ class WorkoutController:
         self._cancel_timer: CALLBACK_TYPE | None = None
         self._unsubscribe_treadmill = treadmill.add_listener(self._on_treadmill_status)
         self._store = SessionStore(hass, entry_id)
+        # Set by the entry when speakers are configured; diagnostics read its health.
+        self.announcer: Announcer | None = None
         self._shut_down = False
         self.spotter = SpotterGate(
             hass,

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from .const import (
+    CONF_COUNTDOWN,
+    CONF_LANGUAGE,
+    CONF_LEAD_TIME,
     CONF_MAX_SPEED_KMH,
+    CONF_MESSAGES,
     CONF_PAUSE_GRACE,
     CONF_RESUME_CONFIRMATION,
     CONF_RESUME_POLICY,
+    CONF_SPEAKERS,
     CONF_SPEED_UNIT,
     CONF_SPOTTER_MODE,
     CONF_SPOTTER_REQUIRED,
     CONF_SPOTTERS,
     CONF_TREADMILL_TYPE,
+    CONF_TTS_ENTITY,
+    DEFAULT_LEAD_TIME,
     DEFAULT_PAUSE_GRACE,
     DEFAULT_RESUME_CONFIRMATION,
     RESUME_AUTO,
@@ -63,6 +70,38 @@ class SpotterSettings:
 
 
 @dataclass(frozen=True, kw_only=True)
+class AnnouncementSettings:
+    """Which speakers say the cues, in which language, how early."""
+
+    media_players: tuple[str, ...] = ()
+    satellites: tuple[str, ...] = ()
+    tts_entity: str | None = None
+    language: str | None = None
+    lead_time: timedelta = timedelta(seconds=DEFAULT_LEAD_TIME)
+    countdown: bool = False
+    messages: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> AnnouncementSettings:
+        """Read the announcement options (all optional; no speakers, no cues)."""
+        speakers: list[str] = options.get(CONF_SPEAKERS, [])
+        return cls(
+            media_players=tuple(s for s in speakers if s.startswith("media_player.")),
+            satellites=tuple(s for s in speakers if s.startswith("assist_satellite.")),
+            tts_entity=options.get(CONF_TTS_ENTITY) or None,
+            language=options.get(CONF_LANGUAGE) or None,
+            lead_time=timedelta(seconds=options.get(CONF_LEAD_TIME, DEFAULT_LEAD_TIME)),
+            countdown=options.get(CONF_COUNTDOWN, False),
+            messages=dict(options.get(CONF_MESSAGES, {})),
+        )
+
+    @property
+    def enabled(self) -> bool:
+        """Whether any speaker is configured."""
+        return bool(self.media_players or self.satellites)
+
+
+@dataclass(frozen=True, kw_only=True)
 class EntrySettings:
     """Treadmill type, display unit, the speed cap and the spotter gate."""
 
@@ -70,6 +109,7 @@ class EntrySettings:
     speed_unit: SpeedUnit
     max_speed_kmh: float
     spotter: SpotterSettings
+    announcements: AnnouncementSettings
 
     @classmethod
     def from_entry(cls, data: dict[str, Any], options: dict[str, Any]) -> EntrySettings:
@@ -79,6 +119,7 @@ class EntrySettings:
             speed_unit=SpeedUnit(options[CONF_SPEED_UNIT]),
             max_speed_kmh=options.get(CONF_MAX_SPEED_KMH, DEFAULT_MAX_SPEED_KMH),
             spotter=SpotterSettings.from_options(options),
+            announcements=AnnouncementSettings.from_options(options),
         )
 
     def display_speed(self, kmh: float) -> float:

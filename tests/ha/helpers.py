@@ -71,8 +71,9 @@ async def change_options(
     entry: MockConfigEntry,
     speeds: dict[str, Any],
     spotter: dict[str, Any] | None = None,
+    announcements: dict[str, Any] | None = None,
 ) -> None:
-    """Go through both options steps; the spotter step keeps its values unless given."""
+    """Go through the options steps; later steps keep their values unless given."""
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], speeds
@@ -84,5 +85,30 @@ async def change_options(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], current | (spotter or {})
     )
+    assert result["step_id"] == "announcements", result
+    current = {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description and "suggested_value" in key.description
+    }
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"messages": {}} | current | (announcements or {})
+    )
     assert result["type"] == "create_entry", result
+    await hass.async_block_till_done()
+
+
+async def spotter_off(hass: HomeAssistant) -> None:
+    """The spotter walks away."""
+    await hass.services.async_call(
+        "input_boolean", "turn_off", {"entity_id": SPOTTER_SWITCH}, blocking=True
+    )
+    await hass.async_block_till_done()
+
+
+async def spotter_on(hass: HomeAssistant) -> None:
+    """The spotter comes back."""
+    await hass.services.async_call(
+        "input_boolean", "turn_on", {"entity_id": SPOTTER_SWITCH}, blocking=True
+    )
     await hass.async_block_till_done()

@@ -28,6 +28,7 @@ from custom_components.retrowalk.const import (
 from .helpers import SPOTTER_SWITCH, call
 
 USER_INPUT = {CONF_NAME: "Demo Treadmill", CONF_TREADMILL_TYPE: "virtual"}
+ANNOUNCEMENT_INPUT = {"lead_time": 3.0, "countdown": False, "messages": {}}
 SPOTTER_INPUT = {
     CONF_SPOTTERS: [SPOTTER_SWITCH],
     CONF_SPOTTER_MODE: "any",
@@ -78,6 +79,8 @@ async def test_user_flow_creates_entry(
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "spotter"
     result = await hass.config_entries.flow.async_configure(flow_id, SPOTTER_INPUT)
+    assert result["step_id"] == "announcements"
+    result = await hass.config_entries.flow.async_configure(flow_id, ANNOUNCEMENT_INPUT)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Demo Treadmill"
     assert result["data"] == {
@@ -189,6 +192,10 @@ async def test_options_flow_changes_unit_and_cap(
         result["flow_id"],
         SPOTTER_INPUT | {CONF_RESUME_POLICY: "auto_after_confirmation"},
     )
+    assert result["step_id"] == "announcements"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], ANNOUNCEMENT_INPUT
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert loaded_entry.options == {
@@ -198,6 +205,10 @@ async def test_options_flow_changes_unit_and_cap(
         CONF_PAUSE_GRACE: 5,
         CONF_RESUME_CONFIRMATION: 10,
         CONF_RESUME_POLICY: "auto_after_confirmation",
+        "speakers": [],
+        "lead_time": 3,
+        "countdown": False,
+        "messages": {},
     }
     number = hass.states.get("number.demo_treadmill_backward_speed")
     assert number.attributes["max"] == 4.0
@@ -265,6 +276,7 @@ async def test_spotter_can_be_optional_and_a_motion_sensor(hass: HomeAssistant) 
     result = await hass.config_entries.flow.async_configure(
         flow_id, SPOTTER_INPUT | {CONF_SPOTTERS: [], CONF_SPOTTER_REQUIRED: False}
     )
+    result = await hass.config_entries.flow.async_configure(flow_id, ANNOUNCEMENT_INPUT)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["options"][CONF_SPOTTER_REQUIRED] is False
     flow_id = await start_flow(hass)
@@ -277,6 +289,7 @@ async def test_spotter_can_be_optional_and_a_motion_sensor(hass: HomeAssistant) 
     result = await hass.config_entries.flow.async_configure(
         flow_id, SPOTTER_INPUT | {CONF_SPOTTERS: ["binary_sensor.gym_motion"]}
     )
+    result = await hass.config_entries.flow.async_configure(flow_id, ANNOUNCEMENT_INPUT)
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
@@ -295,4 +308,4 @@ async def test_options_spotter_step_checks_entities(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], SPOTTER_INPUT
     )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["step_id"] == "announcements"

@@ -36,26 +36,12 @@ from .helpers import (
     SPOTTER_SWITCH,
     call,
     setup_entry,
+    spotter_off,
+    spotter_on,
     travel,
 )
 
 SECOND = timedelta(seconds=1)
-
-
-async def spotter_off(hass: HomeAssistant) -> None:
-    """The spotter walks away."""
-    await hass.services.async_call(
-        "input_boolean", "turn_off", {"entity_id": SPOTTER_SWITCH}, blocking=True
-    )
-    await hass.async_block_till_done()
-
-
-async def spotter_on(hass: HomeAssistant) -> None:
-    """The spotter comes back."""
-    await hass.services.async_call(
-        "input_boolean", "turn_on", {"entity_id": SPOTTER_SWITCH}, blocking=True
-    )
-    await hass.async_block_till_done()
 
 
 def types(events: list[Event]) -> list[str]:

@@ -1,0 +1,278 @@
+"""Speaks the workout's cues on the configured speakers, in time.
+
+Each workout event is spoken when it happens; the lead cue is started `lead time`
+before each switch so that it is heard at the switch; the half-way cue when the
+program is half done. Speaking runs in background tasks: the session never waits
+for a speaker, and a failing speaker is logged once and counted, never raised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.util import dt as dt_util
+
+from .const import CUE_LANGUAGES
+from .controller import WorkoutController
+from .settings import AnnouncementSettings
+from .timers import async_run_at
+from .workout.cues import Cue, CueBook
+from .workout.program import Interval
+from .workout.session import EventType, SessionStatus
+
+_LOGGER = logging.getLogger(__name__)
+
+CUES_FOLDER = Path(__file__).parent / "cues"
+HALFWAY_PERCENT = 50
+
+
+def cue_language(settings: AnnouncementSettings, hass_language: str) -> str:
+    """The cue file to use: the chosen language, else Home Assistant's, else English."""
+    for language in (settings.language, hass_language):
+        if language and (short := language.split("-")[0].lower()) in CUE_LANGUAGES:
+            return short
+    return "en"
+
+
+def load_cue_words(language: str) -> dict[str, str]:
+    """Read a cue file (blocking: run it in the executor)."""
+    words: dict[str, str] = json.loads((CUES_FOLDER / f"{language}.json").read_text())
+    return words
+
+
+@dataclass
+class AnnouncementHealth:
+    """What diagnostics show about the speakers."""
+
+    delivered: int = 0
+    failed: int = 0
+    last_message: str | None = None
+    last_message_at: datetime | None = None
+    last_error: str | None = None
+
+
+class Announcer:
+    """Turns the controller's events into spoken cues."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        controller: WorkoutController,
+        settings: AnnouncementSettings,
+        book: CueBook,
+    ) -> None:
+        """Speak `book`'s cues for `controller`'s sessions."""
+        self.hass = hass
+        self.controller = controller
+        self.settings = settings
+        self.book = book
+        self.health = AnnouncementHealth()
+        self._failing: set[str] = set()
+        self._cancel_lead: CALLBACK_TYPE | None = None
+        self._cancel_halfway: CALLBACK_TYPE | None = None
+        self._halfway_said = False
+
+    @callback
+    def async_start(self) -> CALLBACK_TYPE:
+        """Follow the controller; returns the callback that stops it."""
+        unsubscribers = [
+            self.controller.async_add_event_listener(self._async_on_event),
+            self.controller.async_add_state_listener(self._async_plan_timed_cues),
+        ]
+
+        @callback
+        def stop() -> None:
+            for unsubscribe in unsubscribers:
+                unsubscribe()
+            self._cancel_timed_cues()
+
+        return stop
+
+    # --- what to say ---------------------------------------------------------
+
+    def _interval_values(self, interval: Interval) -> dict[str, str]:
+        assert self.controller.session is not None
+        settings = self.controller.settings
+        speed = settings.display_speed(self.controller.session.speed_for(interval))
+        return {
+            "direction": self.book.direction(interval.direction),
+            "speed": self.book.number(speed),
+            "unit": self.book.unit(settings.speed_unit.value),
+            "duration": self.book.duration(interval.duration),
+        }
+
+    def message_for(self, event_type: EventType, data: dict[str, Any]) -> str | None:
+        """The sentence for a workout event (None for events that are not spoken)."""
+        session = self.controller.session
+        if session is None:
+            return None
+        index = data["interval_index"]
+        interval = session.program.intervals[index]
+        values = self._interval_values(interval)
+        book = self.book
+        if event_type in (EventType.SESSION_STARTED, EventType.INTERVAL_SWITCHED):
+            first = event_type is EventType.SESSION_STARTED
+            previous = session.program.intervals[index - 1] if index else None
+            cue = book.interval_cue(
+                interval.role,
+                first=first,
+                same_direction=previous is not None
+                and previous.direction is interval.direction,
+            )
+            return book.say(cue, **values)
+        if event_type is EventType.SESSION_PAUSED:
+            return book.say(Cue.PAUSED, reason=book.reason(data.get("reason", "")))
+        if event_type is EventType.SESSION_RESUMED:
+            return book.say(Cue.RESUMED, **values)
+        if event_type is EventType.SPOTTER_RETURNED:
+            return book.say(Cue.SPOTTER_RETURNED)
+        # Completed or stopped: a summary.
+        summary = {
+            "backward_duration": book.duration(
+                timedelta(seconds=data["backward_seconds"])
+            ),
+            "distance": book.number(data["distance"]),
+            "distance_unit": book.distance_unit(data["distance_unit"]),
+        }
+        cue = (
+            Cue.COMPLETED if event_type is EventType.SESSION_COMPLETED else Cue.STOPPED
+        )
+        return book.say(cue, **summary)
+
+    def lead_message(self, upcoming: Interval) -> str:
+        """The cue said `lead time` before a switch."""
+        seconds = round(self.settings.lead_time.total_seconds())
+        direction = self.book.direction(upcoming.direction)
+        if self.settings.countdown:
+            return self.book.say(
+                Cue.LEAD_COUNTDOWN,
+                direction=direction,
+                countdown=self.book.countdown(seconds),
+            )
+        return self.book.say(Cue.LEAD, direction=direction, seconds=str(seconds))
+
+    # --- when to say it ------------------------------------------------------
+
+    @callback
+    def _async_on_event(self, event_type: EventType, data: dict[str, Any]) -> None:
+        if event_type is EventType.SESSION_STARTED:
+            self._halfway_said = False
+        if (message := self.message_for(event_type, data)) is not None:
+            self.async_say(message)
+
+    @callback
+    def _async_plan_timed_cues(self) -> None:
+        """Re-plan the lead and half-way cues after any change."""
+        self._cancel_timed_cues()
+        session = self.controller.session
+        if session is None or session.status is not SessionStatus.RUNNING:
+            return
+        now = dt_util.utcnow()
+        intervals = session.program.intervals
+        ends = session.interval_ends
+        if ends is not None and session.index + 1 < len(intervals):
+            upcoming = intervals[session.index + 1]
+            lead_at = ends - self.settings.lead_time
+            if lead_at > now:
+                self._cancel_lead = async_run_at(
+                    self.hass,
+                    lambda: self.async_say(self.lead_message(upcoming)),
+                    lead_at,
+                )
+        if not self._halfway_said and (
+            left := session.time_to_progress(HALFWAY_PERCENT)
+        ):
+            self._cancel_halfway = async_run_at(
+                self.hass, self._async_halfway, now + left
+            )
+
+    @callback
+    def _async_halfway(self) -> None:
+        self._halfway_said = True
+        self.async_say(self.book.say(Cue.HALFWAY))
+
+    @callback
+    def _cancel_timed_cues(self) -> None:
+        for cancel in (self._cancel_lead, self._cancel_halfway):
+            if cancel is not None:
+                cancel()
+        self._cancel_lead = self._cancel_halfway = None
+
+    # --- saying it -----------------------------------------------------------
+
+    @callback
+    def async_say(self, message: str) -> None:
+        """Speak `message` on every speaker, in the background."""
+        self.health.last_message = message
+        self.health.last_message_at = dt_util.utcnow()
+        self.hass.async_create_background_task(
+            self._async_deliver(message), "retrowalk announcement"
+        )
+
+    async def _async_deliver(self, message: str) -> None:
+        settings = self.settings
+        if players := [p for p in settings.media_players if self._usable(p)]:
+            if settings.tts_entity is None or not self._usable(settings.tts_entity):
+                self._failed(
+                    "tts", f"text-to-speech entity {settings.tts_entity} is unavailable"
+                )
+            else:
+                await self._async_call(
+                    "tts",
+                    "speak",
+                    {
+                        "entity_id": settings.tts_entity,
+                        "media_player_entity_id": players,
+                        "message": message,
+                    },
+                )
+        if satellites := [s for s in settings.satellites if self._usable(s)]:
+            await self._async_call(
+                "assist_satellite",
+                "announce",
+                {"entity_id": satellites, "message": message},
+            )
+
+    def _usable(self, entity_id: str) -> bool:
+        # Not 'unknown': a TTS entity is unknown until it first speaks.
+        state = self.hass.states.get(entity_id)
+        if state is None or state.state == STATE_UNAVAILABLE:
+            self._failed(entity_id, f"{entity_id} is unavailable")
+            return False
+        self._recovered(entity_id)
+        return True
+
+    async def _async_call(
+        self, domain: str, service: str, data: dict[str, Any]
+    ) -> None:
+        key = f"{domain}.{service}"
+        if not self.hass.services.has_service(domain, service):
+            self._failed(key, f"the action {key} does not exist")
+            return
+        try:
+            await self.hass.services.async_call(domain, service, data, blocking=True)
+        except Exception as err:  # noqa: BLE001 - a speaker must never break a workout
+            self._failed(key, f"{key} failed: {err!r}")
+            return
+        self.health.delivered += 1
+        self._recovered(key)
+
+    def _failed(self, key: str, error: str) -> None:
+        """Count a failure; log it once until it works again."""
+        self.health.failed += 1
+        self.health.last_error = error
+        if key not in self._failing:
+            self._failing.add(key)
+            _LOGGER.warning("Announcement not delivered: %s", error)
+
+    def _recovered(self, key: str) -> None:
+        if key in self._failing:
+            self._failing.discard(key)
+            _LOGGER.info("Announcements work again: %s", key)

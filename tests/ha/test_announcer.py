@@ -1,0 +1,375 @@
+"""Spoken cues: what is said, when, on which speakers, and what happens when they fail."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+import logging
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import Event, HomeAssistant, ServiceCall
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.retrowalk.const import (
+    CONF_COUNTDOWN,
+    CONF_LANGUAGE,
+    CONF_MESSAGES,
+    CONF_SPEAKERS,
+    CONF_TTS_ENTITY,
+)
+
+from .helpers import (
+    PHASE,
+    call,
+    change_options,
+    setup_entry,
+    spotter_off,
+    spotter_on,
+    travel,
+)
+
+PLAYER = "media_player.gym_speaker"
+SATELLITE = "assist_satellite.hallway"
+TTS = "tts.piper"
+SECOND = timedelta(seconds=1)
+TEN_SECOND_PROGRAM = [
+    {"direction": "forward", "duration": 10},
+    {"direction": "backward", "duration": 10},
+    {"direction": "forward", "duration": 10},
+]
+
+type Spoken = list[tuple[datetime, str, dict[str, Any]]]
+
+
+@pytest.fixture
+def spoken(hass: HomeAssistant) -> Spoken:
+    """Real tts.speak and assist_satellite.announce services that record each call."""
+    calls: Spoken = []
+
+    def recorder(name: str):
+        async def handle(call: ServiceCall) -> None:
+            calls.append((dt_util.utcnow(), name, dict(call.data)))
+
+        return handle
+
+    hass.services.async_register("tts", "speak", recorder("tts.speak"))
+    hass.services.async_register(
+        "assist_satellite", "announce", recorder("assist_satellite.announce")
+    )
+    hass.states.async_set(PLAYER, "playing", {"supported_features": 1 << 20})
+    hass.states.async_set(SATELLITE, "idle")
+    hass.states.async_set(TTS, "unknown")
+    return calls
+
+
+async def speaking_entry(
+    hass: HomeAssistant, config_entry: MockConfigEntry, **options: Any
+) -> MockConfigEntry:
+    """Set up the test treadmill with a media player and a satellite."""
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry,
+        options={
+            **config_entry.options,
+            CONF_SPEAKERS: [PLAYER, SATELLITE],
+            CONF_TTS_ENTITY: TTS,
+            **options,
+        },
+    )
+    await setup_entry(hass, config_entry)
+    return config_entry
+
+
+def messages(spoken: Spoken, service: str = "tts.speak") -> list[str]:
+    """What one service was asked to say, in order."""
+    return [data["message"] for _, name, data in spoken if name == service]
+
+
+async def test_cues_are_said_at_the_right_moments(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    spoken: Spoken,
+) -> None:
+    """Start, lead 3 s before each switch, switch, half-way and completion, on time."""
+    await speaking_entry(hass, config_entry)
+    start = dt_util.utcnow()
+    await call(hass, "start_session", intervals=TEN_SECOND_PROGRAM)
+    for _ in range(30):
+        await travel(hass, freezer, SECOND)
+    said = [
+        (when - start, data["message"])
+        for when, name, data in spoken
+        if name == "tts.speak"
+    ]
+    assert said == [
+        (0 * SECOND, "Let's go: walk forward at 0.5 miles per hour for 10 seconds."),
+        (7 * SECOND, "Switching to backward in 3 seconds."),
+        (10 * SECOND, "Turn around: walk backward for 10 seconds."),
+        (15 * SECOND, "Half-way there. Keep going."),
+        (17 * SECOND, "Switching to forward in 3 seconds."),
+        (20 * SECOND, "Turn around: walk forward for 10 seconds."),
+        (
+            30 * SECOND,
+            "Well done! You walked backward for 10 seconds and covered 0 miles.",
+        ),
+    ]
+    # Every cue goes to every speaker: the player through TTS, the satellite directly.
+    assert messages(spoken, "assist_satellite.announce") == [m for _, m in said]
+    tts_calls = [data for _, name, data in spoken if name == "tts.speak"]
+    assert {
+        (d["entity_id"], tuple(d["media_player_entity_id"])) for d in tts_calls
+    } == {(TTS, (PLAYER,))}
+    satellite_calls = [d for _, n, d in spoken if n == "assist_satellite.announce"]
+    assert {tuple(d["entity_id"]) for d in satellite_calls} == {(SATELLITE,)}
+
+
+async def test_warm_up_and_minutes_are_spoken_naturally(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    spoken: Spoken,
+) -> None:
+    """The steady program opens with the warm-up sentence in minutes."""
+    await speaking_entry(hass, config_entry)
+    await call(hass, "start_session", program="steady_10")
+    await travel(hass, freezer, timedelta(minutes=3))
+    assert messages(spoken)[0] == (
+        "Warm up: walk forward at 0.5 miles per hour for 3 minutes."
+    )
+    assert messages(spoken)[-1] == "Turn around: walk backward for 10 minutes."
+
+
+async def test_german_cues(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    spoken: Spoken,
+) -> None:
+    """In German, with a decimal comma and kilometers per hour."""
+    await speaking_entry(
+        hass, config_entry, **{CONF_LANGUAGE: "de", "speed_unit": "km/h"}
+    )
+    await call(hass, "start_session", intervals=TEN_SECOND_PROGRAM)
+    await travel(hass, freezer, 10 * SECOND)
+    assert messages(spoken) == [
+        "Los geht's: vorwärts gehen mit 0,8 Kilometer pro Stunde, 10 Sekunden lang.",
+        "Wechsel auf rückwärts in 3 Sekunden.",
+        "Umdrehen: rückwärts gehen, 10 Sekunden lang.",
+    ]
+
+
+async def test_pause_and_resume_are_announced_with_the_reason(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    spoken: Spoken,
+) -> None:
+    """A no-spotter pause says why; the return and the resume are spoken too."""
+    await speaking_entry(hass, config_entry)
+    await call(hass, "start_session", intervals=TEN_SECOND_PROGRAM)
+    await spotter_off(hass)
+    await travel(hass, freezer, 5 * SECOND)
+    await spotter_on(hass)
+    await travel(hass, freezer, 10 * SECOND)
+    await call(hass, "resume")
+    await hass.async_block_till_done()
+    assert messages(spoken)[1:] == [
+        "Paused: no spotter at the treadmill, the belt has stopped.",
+        "Your spotter is back.",
+        "Resuming: walk forward at 0.5 miles per hour.",
+    ]
+
+
+async def test_countdown_and_own_messages(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    spoken: Spoken,
+) -> None:
+    """A countdown lead cue, and the user's own switch message with placeholders."""
+    await speaking_entry(
+        hass,
+        config_entry,
+        **{
+            CONF_COUNTDOWN: True,
+            CONF_MESSAGES: {"switch": "Flip! Now {direction} for {duration}."},
+        },
+    )
+    await call(hass, "start_session", intervals=TEN_SECOND_PROGRAM)
+    await travel(hass, freezer, 7 * SECOND)
+    await travel(hass, freezer, 3 * SECOND)
+    assert messages(spoken)[1:] == [
+        "Turning backward in 3, 2, 1.",
+        "Flip! Now backward for 10 seconds.",
+    ]
+
+
+async def test_a_failing_speaker_never_touches_the_session(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """TTS raising every time: logged once, counted, the session switches on time."""
+
+    async def broken(call: ServiceCall) -> None:
+        raise RuntimeError("speaker on fire")
+
+    hass.services.async_register("tts", "speak", broken)
+    hass.states.async_set(PLAYER, "idle")
+    hass.states.async_set(TTS, "unknown")
+    entry = await speaking_entry(hass, config_entry, **{CONF_SPEAKERS: [PLAYER]})
+    switched: list[Event] = []
+    hass.bus.async_listen(
+        "retrowalk_event",
+        lambda event: switched.append(event),  # noqa: PLW0108
+    )
+    with caplog.at_level(logging.WARNING):
+        await call(hass, "start_session", intervals=TEN_SECOND_PROGRAM)
+        for _ in range(20):
+            await travel(hass, freezer, SECOND)
+    assert caplog.text.count("speaker on fire") == 1
+    health = entry.runtime_data.announcer.health
+    assert health.failed >= 5
+    assert health.delivered == 0
+    assert "speaker on fire" in health.last_error
+    assert hass.states.get(PHASE).state == "forward"
+
+
+async def test_a_hanging_speaker_never_delays_a_switch(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    bus_events: list[Event],
+) -> None:
+    """A speaker that never answers: the switch still happens at the boundary."""
+    never = asyncio.Event()
+
+    async def hanging(call: ServiceCall) -> None:
+        await never.wait()
+
+    hass.services.async_register("tts", "speak", hanging)
+    hass.states.async_set(PLAYER, "idle")
+    hass.states.async_set(TTS, "unknown")
+    await speaking_entry(hass, config_entry, **{CONF_SPEAKERS: [PLAYER]})
+    start = dt_util.utcnow()
+    await call(hass, "start_session", intervals=TEN_SECOND_PROGRAM)
+    await travel(hass, freezer, 10 * SECOND)
+    switch = bus_events[-1]
+    assert switch.data["type"] == "interval_switched"
+    assert switch.time_fired == start + 10 * SECOND
+    never.set()
+
+
+async def test_missing_services_and_unavailable_speakers_are_skipped(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """No assist_satellite service, a player unavailable: logged once each, no crash."""
+    hass.states.async_set(PLAYER, "unavailable")
+    hass.states.async_set(SATELLITE, "idle")
+    hass.states.async_set(TTS, "unknown")
+    entry = await speaking_entry(hass, config_entry)
+    with caplog.at_level(logging.WARNING):
+        await call(hass, "start_session", intervals=TEN_SECOND_PROGRAM)
+        await travel(hass, freezer, 10 * SECOND)
+    assert caplog.text.count(f"{PLAYER} is unavailable") == 1
+    assert caplog.text.count("assist_satellite.announce does not exist") == 1
+    assert entry.runtime_data.announcer.health.failed >= 4
+    assert hass.states.get(PHASE).state == "backward"
+
+
+async def test_unavailable_tts_engine_is_reported(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    spoken: Spoken,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """With the TTS entity unavailable nothing is sent to media players."""
+    hass.states.async_set(TTS, "unavailable")
+    await speaking_entry(hass, config_entry, **{CONF_SPEAKERS: [PLAYER]})
+    await call(hass, "start_session", intervals=TEN_SECOND_PROGRAM)
+    await hass.async_block_till_done()
+    assert messages(spoken) == []
+    assert "text-to-speech entity tts.piper is unavailable" in caplog.text
+
+
+async def test_no_speakers_no_announcer(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """Without speakers nothing listens for cues."""
+    assert loaded_entry.runtime_data.announcer is None
+
+
+async def test_options_check_speakers_and_messages(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, spoken: Spoken
+) -> None:
+    """Media players need TTS; unknown placeholders are refused; a fix is accepted."""
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"speed_unit": "mph", "max_speed": 2.0}
+    )
+    spotter = {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+    }
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], spotter
+    )
+    base = {"lead_time": 3, "countdown": False, "messages": {}}
+    for answers, errors in (
+        (
+            {CONF_SPEAKERS: ["media_player.nowhere"]},
+            {CONF_SPEAKERS: "speaker_not_found"},
+        ),
+        ({CONF_SPEAKERS: [PLAYER]}, {CONF_TTS_ENTITY: "tts_required"}),
+        (
+            {CONF_SPEAKERS: [SATELLITE], CONF_MESSAGES: {"switch": "Go {sideways}"}},
+            {CONF_MESSAGES: "invalid_message"},
+        ),
+        (
+            {CONF_SPEAKERS: [SATELLITE], CONF_MESSAGES: {"switch": "Go {direction"}},
+            {CONF_MESSAGES: "invalid_message"},
+        ),
+    ):
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], base | answers
+        )
+        assert result["errors"] == errors
+    assert result["description_placeholders"]["cue"] == "switch"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        base | {CONF_SPEAKERS: [PLAYER], CONF_TTS_ENTITY: TTS, CONF_LANGUAGE: "de"},
+    )
+    assert result["type"] == "create_entry"
+    await hass.async_block_till_done()
+    assert loaded_entry.runtime_data.announcer is not None
+
+
+async def test_options_keep_announcements(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    spoken: Spoken,
+) -> None:
+    """Going through the options again keeps the speakers."""
+    entry = await speaking_entry(hass, config_entry)
+    await change_options(hass, entry, {"speed_unit": "mph", "max_speed": 2.0})
+    assert entry.options[CONF_SPEAKERS] == [PLAYER, SATELLITE]
+    assert entry.runtime_data.announcer is not None
