@@ -27,6 +27,14 @@ SPOTTER = {
     "resume_confirmation": 10,
     "resume_policy": "manual",
 }
+ANNOUNCEMENTS = {
+    "speakers": ["media_player.demo_speaker"],
+    "tts_entity": "tts.demo_voice",
+    "language": "en",
+    "lead_time": 3,
+    "countdown": False,
+    "messages": {},
+}
 
 
 class Server:
@@ -155,11 +163,11 @@ class Server:
             "POST", "/api/config/config_entries/flow", {"handler": "retrowalk"}
         )
         path = f"/api/config/config_entries/flow/{flow['flow_id']}"
-        for answers in (TREADMILL, SAFETY):
+        for answers in (TREADMILL, SAFETY, SPOTTER):
             step = self.request("POST", path, answers)
             if step.get("type") != "form" or step.get("errors"):
                 sys.exit(f"The retrowalk config flow stopped: {step}")
-        result = self.request("POST", path, SPOTTER)
+        result = self.request("POST", path, ANNOUNCEMENTS)
         if result.get("type") != "create_entry":
             sys.exit(f"The retrowalk config flow did not finish: {result}")
 

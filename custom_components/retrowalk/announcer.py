@@ -186,9 +186,12 @@ class Announcer:
                     lambda: self.async_say(self.lead_message(upcoming)),
                     lead_at,
                 )
-        if not self._halfway_said and (
-            left := session.time_to_progress(HALFWAY_PERCENT)
-        ):
+        left = session.time_to_progress(HALFWAY_PERCENT)
+        if self._halfway_said or left is None:
+            return
+        if left <= timedelta(0):  # reached at a boundary or by a skip: say it now
+            self._async_halfway()
+        else:
             self._cancel_halfway = async_run_at(
                 self.hass, self._async_halfway, now + left
             )

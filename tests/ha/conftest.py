@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Generator
+import importlib
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import CONF_NAME
@@ -26,6 +27,11 @@ from custom_components.retrowalk.const import (
 from custom_components.retrowalk.treadmills.virtual import VirtualTreadmill
 
 from .helpers import SPOTTER_SWITCH, setup_entry
+
+# Home Assistant 2025.4 imports its hassio component lazily on the first diagnostics
+# download; under a frozen clock that import fails in mashumaro (it meets freezegun's
+# datetime class). Importing it now, before any test freezes time, avoids that.
+importlib.import_module("homeassistant.components.hassio")
 
 
 @pytest.fixture(autouse=True)

@@ -9,9 +9,14 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Event, HomeAssistant, ServiceCall
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.retrowalk.const import (
     CONF_COUNTDOWN,
@@ -373,3 +378,61 @@ async def test_options_keep_announcements(
     await change_options(hass, entry, {"speed_unit": "mph", "max_speed": 2.0})
     assert entry.options[CONF_SPEAKERS] == [PLAYER, SATELLITE]
     assert entry.runtime_data.announcer is not None
+
+
+async def test_halfway_on_a_boundary_is_said_once(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    spoken: Spoken,
+) -> None:
+    """Half-way falling exactly on a switch is still said, and only once."""
+    await speaking_entry(hass, config_entry, **{CONF_SPEAKERS: [PLAYER]})
+    await call(
+        hass,
+        "start_session",
+        intervals=[
+            {"direction": "forward", "duration": 6},
+            {"direction": "backward", "duration": 6},
+        ],
+    )
+    for _ in range(12):
+        await travel(hass, freezer, SECOND)
+    assert messages(spoken).count("Half-way there. Keep going.") == 1
+
+
+async def test_skipping_past_halfway_says_it_once(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    spoken: Spoken,
+) -> None:
+    """A skip over the half-way point says it when it happens."""
+    await speaking_entry(hass, config_entry, **{CONF_SPEAKERS: [PLAYER]})
+    await call(hass, "start_session", intervals=TEN_SECOND_PROGRAM)
+    await call(hass, "skip_interval")
+    await call(hass, "skip_interval")
+    await hass.async_block_till_done()
+    assert messages(spoken).count("Half-way there. Keep going.") == 1
+
+
+async def test_speaker_health_is_in_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+) -> None:
+    """A failing speaker shows up in the diagnostics download."""
+    assert await async_setup_component(hass, "diagnostics", {})
+    hass.states.async_set(PLAYER, "unavailable")
+    hass.states.async_set(TTS, "unknown")
+    entry = await speaking_entry(hass, config_entry, **{CONF_SPEAKERS: [PLAYER]})
+    await call(hass, "start_session")
+    await hass.async_block_till_done()
+    result = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    health = result["announcements"]
+    assert health["failed"] == 1
+    assert health["last_error"] == f"{PLAYER} is unavailable"
+    assert health["last_message"].startswith("Warm up")

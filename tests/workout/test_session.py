@@ -331,3 +331,20 @@ def test_resume_carries_its_reason() -> None:
     session.pause("no_spotter")
     (event,) = session.resume("spotter_confirmed")
     assert event.reason == "spotter_confirmed"
+
+
+def test_time_to_progress_counts_walking_time_only() -> None:
+    """Half of 15 s is 7.5 s of walking away; pauses do not count; past is negative."""
+    session = three_by_five()
+    assert session.time_to_progress(50) is None
+    session.start()
+    assert session.time_to_progress(50) == timedelta(seconds=7.5)
+    CLOCK.tick(seconds=2)
+    session.pause("user")
+    assert session.time_to_progress(50) is None
+    CLOCK.tick(seconds=60)
+    session.resume()
+    assert session.time_to_progress(50) == timedelta(seconds=5.5)
+    session.skip()
+    session.skip()
+    assert session.time_to_progress(50) == -2.5 * SECOND

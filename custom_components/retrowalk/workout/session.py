@@ -173,12 +173,14 @@ class Session:
         return 100 * (done / self.program.duration)
 
     def time_to_progress(self, percent: float) -> timedelta | None:
-        """Walking time left until the program reaches `percent`; None if not running or past."""
+        """Walking time until the program reaches `percent` (zero or less once it has).
+
+        None unless running.
+        """
         if self.status is not SessionStatus.RUNNING:
             return None
         done = self._program_done + self._interval_done + self._live_stretch()
-        left = self.program.duration * (percent / 100) - done
-        return left if left > timedelta(0) else None
+        return self.program.duration * (percent / 100) - done
 
     def _live_stretch(self) -> timedelta:
         """Running time since the stretch began, never past the interval's end.

@@ -1,0 +1,60 @@
+"""Diagnostics: what a bug report needs, without the user's names."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_NAME
+from homeassistant.core import HomeAssistant
+
+from .data import RetrowalkConfigEntry
+
+TO_REDACT = {CONF_NAME, "title"}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: RetrowalkConfigEntry
+) -> dict[str, Any]:
+    """Configuration, session, treadmill, spotter and speaker health."""
+    controller = entry.runtime_data
+    session = controller.session
+    gate = controller.spotter
+    announcer = controller.announcer
+    return {
+        "entry": async_redact_data(
+            {
+                "title": entry.title,
+                "data": dict(entry.data),
+                "options": dict(entry.options),
+            },
+            TO_REDACT,
+        ),
+        "session": None if session is None else session.snapshot(),
+        "phase": controller.phase.value,
+        "treadmill": {
+            "type": controller.settings.treadmill_type,
+            "status": asdict(controller.treadmill.status),
+        },
+        "spotter": {
+            "present": gate.present,
+            "confirmed": gate.confirmed,
+            "present_since": _iso(gate.present_since),
+            "states": {
+                entity_id: state.state
+                if (state := hass.states.get(entity_id))
+                else None
+                for entity_id in gate.settings.entity_ids
+            },
+        },
+        "announcements": None
+        if announcer is None
+        else asdict(announcer.health)
+        | {"last_message_at": _iso(announcer.health.last_message_at)},
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()

@@ -1,0 +1,25 @@
+"""The demo speaker is added from configuration.yaml."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+
+
+class DemoSpeakerConfigFlow(ConfigFlow, domain="retrowalk_demo_speaker"):
+    """One demo speaker."""
+
+    VERSION = 1
+
+    async def async_step_import(self, _data: dict[str, Any]) -> ConfigFlowResult:
+        """Create the entry."""
+        await self.async_set_unique_id("retrowalk_demo_speaker")
+        self._abort_if_unique_id_configured()
+        return self.async_create_entry(title="Demo speaker", data={})
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Also addable from the UI."""
+        return await self.async_step_import({})

@@ -1,0 +1,258 @@
+"""Benchmarks on a live Home Assistant: switch timing, cue timing, spotter stop.
+
+Starts a throwaway Home Assistant (a copy of config/ on another port) with the
+demo treadmill and demo speaker, then measures with the server's own event times:
+- interval switches: `interval_switched` time minus the planned boundary;
+- cues: when `tts.speak` is called, against the boundary (switch cue) and against
+  boundary - lead time (lead cue);
+- spotter: the `session_paused` (no_spotter) time minus the moment the grace ran
+  out; that event is fired in the same event-loop step that sends the belt its
+  stop command.
+Prints a table (milliseconds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from datetime import datetime
+import os
+from pathlib import Path
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from typing import Any
+
+import aiohttp
+from demo_provision import Server
+
+ROOT = Path(__file__).resolve().parents[1]
+GRACE_SECONDS = 5.0
+LEAD_SECONDS = 3.0
+INTERVAL_SECONDS = 5.0
+
+
+def start_server(port: int) -> tuple[subprocess.Popen[bytes], Path]:
+    """Start Home Assistant on a copy of config/ listening on `port`."""
+    config = Path(tempfile.mkdtemp(prefix="retrowalk-bench-"))
+    for name in ("configuration.yaml", "automations.yaml", "dashboards"):
+        source = ROOT / "config" / name
+        if source.is_dir():
+            shutil.copytree(source, config / name)
+        else:
+            shutil.copy(source, config / name)
+    yaml = (config / "configuration.yaml").read_text()
+    (config / "configuration.yaml").write_text(
+        yaml.replace("server_port: 8123", f"server_port: {port}")
+    )
+    env = os.environ | {"PYTHONPATH": f"{ROOT}:{ROOT / 'demo'}"}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "hass_dev.py"),
+            "--config",
+            str(config),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return process, config
+
+
+class Websocket:
+    """A minimal Home Assistant websocket client."""
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        """Wrap an authenticated websocket."""
+        self.ws = ws
+        self.next_id = 1
+        self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+    async def command(self, **message: Any) -> int:
+        """Send a command; returns its id."""
+        message_id = self.next_id
+        self.next_id += 1
+        await self.ws.send_json({"id": message_id, **message})
+        return message_id
+
+    async def pump(self) -> None:
+        """Queue every event that arrives."""
+        async for message in self.ws:
+            data = message.json()
+            if data.get("type") == "event":
+                await self.events.put(data["event"])
+
+    async def wait_for(self, predicate: Any) -> dict[str, Any]:
+        """The next event that matches `predicate` (30 s at most)."""
+        async with asyncio.timeout(30):
+            while True:
+                event = await self.events.get()
+                if predicate(event):
+                    return event
+
+
+def fired(event: dict[str, Any]) -> float:
+    """An event's time as a POSIX timestamp."""
+    return datetime.fromisoformat(event["time_fired"]).timestamp()
+
+
+async def connect(url: str, token: str, http: aiohttp.ClientSession) -> Websocket:
+    """An authenticated websocket subscribed to retrowalk, state and service events."""
+    raw = await http.ws_connect(url.replace("http", "ws", 1) + "/api/websocket")
+    await raw.receive_json()
+    await raw.send_json({"type": "auth", "access_token": token})
+    assert (await raw.receive_json())["type"] == "auth_ok"
+    ws = Websocket(raw)
+    for event_type in ("retrowalk_event", "state_changed", "call_service"):
+        await ws.command(type="subscribe_events", event_type=event_type)
+    return ws
+
+
+async def call(ws: Websocket, domain: str, service: str, **data: Any) -> None:
+    """Call a service without waiting for it."""
+    await ws.command(
+        type="call_service", domain=domain, service=service, service_data=data
+    )
+
+
+def is_retrowalk(kind: str) -> Any:
+    """A predicate for one retrowalk event type."""
+    return lambda e: e["event_type"] == "retrowalk_event" and e["data"]["type"] == kind
+
+
+async def measure_spotter(ws: Websocket, samples: int) -> list[float]:
+    """Milliseconds from grace expiry to the no-spotter pause (and belt stop)."""
+    delays = []
+    for _ in range(samples):
+        await call(ws, "input_boolean", "turn_on", entity_id="input_boolean.spotter")
+        await asyncio.sleep(0.3)
+        await call(
+            ws,
+            "retrowalk",
+            "start_session",
+            intervals=[{"direction": "backward", "duration": 600}],
+        )
+        await ws.wait_for(is_retrowalk("session_started"))
+        await call(ws, "input_boolean", "turn_off", entity_id="input_boolean.spotter")
+        off = await ws.wait_for(
+            lambda e: (
+                e["event_type"] == "state_changed"
+                and e["data"]["entity_id"] == "input_boolean.spotter"
+                and e["data"]["new_state"]["state"] == "off"
+            )
+        )
+        paused = await ws.wait_for(is_retrowalk("session_paused"))
+        assert paused["data"]["reason"] == "no_spotter"
+        delays.append((fired(paused) - fired(off) - GRACE_SECONDS) * 1000)
+        await call(ws, "retrowalk", "stop")
+        await ws.wait_for(is_retrowalk("session_stopped"))
+    await call(ws, "input_boolean", "turn_on", entity_id="input_boolean.spotter")
+    return delays
+
+
+async def measure_switches(
+    ws: Websocket, intervals: int
+) -> tuple[list[float], list[float], list[float]]:
+    """Per boundary, in ms: switch lateness, switch cue call, lead cue call vs its plan."""
+    program = [
+        {
+            "direction": "forward" if i % 2 == 0 else "backward",
+            "duration": INTERVAL_SECONDS,
+        }
+        for i in range(intervals)
+    ]
+    await asyncio.sleep(0.5)
+    await call(ws, "retrowalk", "start_session", intervals=program)
+    started = await ws.wait_for(is_retrowalk("session_started"))
+    start = fired(started)
+    switches, speaks = [], []
+    while True:
+        event = await ws.wait_for(
+            lambda e: (
+                (
+                    e["event_type"] == "retrowalk_event"
+                    and e["data"]["type"] in ("interval_switched", "session_completed")
+                )
+                or (
+                    e["event_type"] == "call_service"
+                    and (e["data"]["domain"], e["data"]["service"]) == ("tts", "speak")
+                )
+            )
+        )
+        if event["event_type"] == "call_service":
+            speaks.append(fired(event))
+        elif event["data"]["type"] == "interval_switched":
+            switches.append(fired(event))
+        else:
+            break
+    planned = [start + INTERVAL_SECONDS * i for i in range(1, intervals)]
+    lateness = [(s - p) * 1000 for s, p in zip(switches, planned, strict=True)]
+    # The cue closest to each boundary is its switch cue; the one closest to
+    # boundary - lead time is its lead cue.
+    switch_cues = [min(abs(t - p) for t in speaks) * 1000 for p in planned]
+    lead_cues = [
+        min(abs(t - (p - LEAD_SECONDS)) for t in speaks) * 1000 for p in planned
+    ]
+    return lateness, switch_cues, lead_cues
+
+
+async def measure(
+    url: str, token: str, samples: int, intervals: int
+) -> dict[str, list[float]]:
+    """Run every measurement on one connection."""
+    async with aiohttp.ClientSession() as http:
+        ws = await connect(url, token, http)
+        pump = asyncio.create_task(ws.pump())
+        try:
+            lateness, switch_cues, lead_cues = await measure_switches(ws, intervals)
+            spotter = await measure_spotter(ws, samples)
+        finally:
+            pump.cancel()
+            await ws.ws.close()
+    return {
+        "interval switch lateness (event time - planned boundary)": lateness,
+        "switch cue: |tts.speak call - boundary|": switch_cues,
+        f"lead cue: |tts.speak call - (boundary - {LEAD_SECONDS:.0f} s)|": lead_cues,
+        f"spotter loss -> belt stop, after the {GRACE_SECONDS:.0f} s grace": spotter,
+    }
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The value at `fraction` of the sorted values (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--samples", type=int, default=20, help="spotter samples")
+    parser.add_argument("--intervals", type=int, default=21, help="intervals of 5 s")
+    parser.add_argument("--port", type=int, default=8125)
+    args = parser.parse_args()
+    url = f"http://127.0.0.1:{args.port}"
+    process, config = start_server(args.port)
+    try:
+        server = Server(url)
+        server.wait_until_up(180)
+        server.onboard()
+        server.add_demo_treadmill()
+        assert server.token
+        results = asyncio.run(measure(url, server.token, args.samples, args.intervals))
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+        shutil.rmtree(config, ignore_errors=True)
+    print(f"{'measurement (ms)':<62} {'n':>3} {'median':>7} {'p99':>7} {'max':>7}")
+    for name, values in results.items():
+        print(
+            f"{name:<62} {len(values):>3} {statistics.median(values):>7.1f}"
+            f" {percentile(values, 0.99):>7.1f} {max(values):>7.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
