@@ -50,6 +50,8 @@ REASON_TREADMILL_STOPPED: Final = "treadmill_stopped"
 REASON_NO_SPOTTER: Final = "no_spotter"
 REASON_RESTART: Final = "restart"
 REASON_SPOTTER_CONFIRMED: Final = "spotter_confirmed"
+# The pause_reason sensor's state while nothing is paused.
+NOT_PAUSED: Final = "none"
 # Every reason a session can be paused for, as the pause_reason sensor shows them.
 PAUSE_REASONS: Final = [
     REASON_USER,

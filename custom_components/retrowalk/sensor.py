@@ -19,7 +19,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import DOMAIN, PAUSE_REASONS
+from .const import DOMAIN, NOT_PAUSED, PAUSE_REASONS
 from .controller import Phase, WorkoutController
 from .data import RetrowalkConfigEntry
 from .entity import RetrowalkStateEntity
@@ -125,8 +125,8 @@ SENSORS: tuple[RetrowalkSensorDescription, ...] = (
         key="pause_reason",
         translation_key="pause_reason",
         device_class=SensorDeviceClass.ENUM,
-        options=PAUSE_REASONS,
-        value_fn=lambda c: c.session.pause_reason if c.session else None,
+        options=[NOT_PAUSED, *PAUSE_REASONS],
+        value_fn=lambda c: (c.session and c.session.pause_reason) or NOT_PAUSED,
     ),
     RetrowalkSensorDescription(
         key="program_progress",

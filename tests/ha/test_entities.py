@@ -22,6 +22,7 @@ from .helpers import (
     BACKWARD_SPEED,
     DISTANCE,
     FORWARD_SPEED,
+    PAUSE_REASON,
     PHASE,
     PROGRAM,
     SPEED,
@@ -234,3 +235,15 @@ async def test_users_own_display_unit_survives_an_options_change(
     await change_options(hass, loaded_entry, {"speed_unit": "km/h", "max_speed": 3.2})
     assert hass.states.get(SPEED).attributes["unit_of_measurement"] == "m/s"
     assert hass.states.get(DISTANCE).attributes["unit_of_measurement"] == "km"
+
+
+async def test_pause_reason_reads_none_unless_paused(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """The pause reason sensor says 'none' while idle or walking."""
+    assert hass.states.get(PAUSE_REASON).state == "none"
+    await call(hass, "start_session")
+    assert hass.states.get(PAUSE_REASON).state == "none"
+    await call(hass, "pause")
+    assert hass.states.get(PAUSE_REASON).state == "user"
+    assert hass.states.get(PAUSE_REASON).attributes["options"][0] == "none"
