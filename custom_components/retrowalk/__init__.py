@@ -11,7 +11,7 @@ from .announcer import Announcer, cue_language, load_cue_words
 from .const import DOMAIN
 from .controller import WorkoutController
 from .data import RetrowalkConfigEntry
-from .issues import spotter_issue_id
+from .issues import issue_ids
 from .services import async_setup_services
 from .settings import EntrySettings
 from .store import SessionStore
@@ -77,7 +77,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: RetrowalkConfigEntry) -
 async def async_remove_entry(hass: HomeAssistant, entry: RetrowalkConfigEntry) -> None:
     """Forget the saved session and the repair issues of a deleted treadmill."""
     await SessionStore(hass, entry.entry_id).async_remove()
-    ir.async_delete_issue(hass, DOMAIN, spotter_issue_id(entry.entry_id))
+    for issue_id in issue_ids(entry.entry_id):
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
 
 
 async def _async_update_listener(

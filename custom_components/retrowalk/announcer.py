@@ -17,10 +17,12 @@ from typing import Any
 
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 
 from .const import CUE_LANGUAGES
 from .controller import WorkoutController
+from .issues import async_check_entities_exist, speaker_issue_id
 from .settings import AnnouncementSettings
 from .timers import async_run_at
 from .workout.cues import Cue, CueBook
@@ -85,6 +87,8 @@ class Announcer:
         unsubscribers = [
             self.controller.async_add_event_listener(self._async_on_event),
             self.controller.async_add_state_listener(self._async_plan_timed_cues),
+            # Other integrations' speakers may appear only once Home Assistant started.
+            async_at_started(self.hass, self._async_check_speakers_exist),
         ]
 
         @callback
@@ -94,6 +98,19 @@ class Announcer:
             self._cancel_timed_cues()
 
         return stop
+
+    @callback
+    def _async_check_speakers_exist(self, _hass: HomeAssistant) -> None:
+        """Raise a repair issue for a configured speaker or TTS entity that is gone."""
+        settings = self.settings
+        tts = (settings.tts_entity,) if settings.tts_entity else ()
+        async_check_entities_exist(
+            self.hass,
+            speaker_issue_id(self.controller.entry_id),
+            "speaker_missing",
+            self.controller.title,
+            (*settings.media_players, *settings.satellites, *tts),
+        )
 
     # --- what to say ---------------------------------------------------------
 

@@ -71,6 +71,16 @@ DEFAULT_NAME = "Treadmill"
 DEFAULT_MAX_SPEED = {SpeedUnit.MPH: 2.0, SpeedUnit.KMH: 3.2}
 
 
+def _treadmill_type_selector() -> SelectSelector:
+    return SelectSelector(
+        SelectSelectorConfig(
+            options=TREADMILL_TYPES,
+            translation_key=CONF_TREADMILL_TYPE,
+            mode=SelectSelectorMode.LIST,
+        )
+    )
+
+
 def _unit_selector() -> SelectSelector:
     return SelectSelector(
         SelectSelectorConfig(
@@ -299,13 +309,7 @@ class RetrowalkConfigFlow(ConfigFlow, domain=DOMAIN):
                 vol.Required(CONF_NAME, default=DEFAULT_NAME): TextSelector(),
                 vol.Required(
                     CONF_TREADMILL_TYPE, default=TREADMILL_VIRTUAL
-                ): SelectSelector(
-                    SelectSelectorConfig(
-                        options=TREADMILL_TYPES,
-                        translation_key=CONF_TREADMILL_TYPE,
-                        mode=SelectSelectorMode.LIST,
-                    )
-                ),
+                ): _treadmill_type_selector(),
                 vol.Required(CONF_SPEED_UNIT, default=default_unit.value): (
                     _unit_selector()
                 ),
@@ -399,6 +403,46 @@ class RetrowalkConfigFlow(ConfigFlow, domain=DOMAIN):
     def _language(self) -> str:
         language = self.hass.config.language.split("-")[0]
         return language if language in CUE_LANGUAGES else "en"
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Rename the treadmill or change its type, keeping everything else."""
+        entry: RetrowalkConfigEntry = self._get_reconfigure_entry()
+        if getattr(entry, "runtime_data", None) and entry.runtime_data.is_active:
+            return self.async_abort(reason="session_active")
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            name = user_input[CONF_NAME].strip()
+            unique_id = f"{user_input[CONF_TREADMILL_TYPE]}-{slugify(name)}"
+            if not any(char.isalnum() for char in name):
+                errors[CONF_NAME] = "invalid_name"
+            else:
+                if unique_id != entry.unique_id:
+                    await self.async_set_unique_id(unique_id)
+                    self._abort_if_unique_id_configured()
+                return self.async_update_reload_and_abort(
+                    entry,
+                    unique_id=unique_id,
+                    title=name,
+                    data_updates={
+                        CONF_NAME: name,
+                        CONF_TREADMILL_TYPE: user_input[CONF_TREADMILL_TYPE],
+                    },
+                )
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_NAME): TextSelector(),
+                vol.Required(CONF_TREADMILL_TYPE): _treadmill_type_selector(),
+            }
+        )
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or dict(entry.data)
+            ),
+            errors=errors,
+        )
 
     @staticmethod
     @callback

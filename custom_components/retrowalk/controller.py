@@ -9,7 +9,7 @@ fault leaves the belt stopped and the session paused.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from enum import StrEnum
@@ -32,6 +32,7 @@ from .const import (
     REASON_USER,
 )
 from .errors import refusals_as_validation_errors
+from .issues import async_treadmill_obeys, async_treadmill_refused
 from .settings import EntrySettings
 from .spotter import SpotterGate
 from .store import SessionStore
@@ -102,6 +103,10 @@ class WorkoutController:
         # Set by the entry when speakers are configured; diagnostics read its health.
         self.announcer: Announcer | None = None
         self._shut_down = False
+        self.title = title
+        # The last command the belt refused (for diagnostics) and whether it still does.
+        self.last_error: str | None = None
+        self._refusing = False
         self.spotter = SpotterGate(
             hass,
             settings.spotter,
@@ -326,16 +331,35 @@ class WorkoutController:
         """Start the belt, capped; on failure try to stop it and say why."""
         speed = min(speed_kmh, self.settings.max_speed_kmh)
         try:
-            await self.treadmill.async_start(speed)
+            await self._async_belt(self.treadmill.async_start, speed)
         except TreadmillError as err:
             await self._async_try_stop_belt()
             raise _treadmill_error(err) from err
 
-    async def _async_command_belt(self, command: Callable[[], Any]) -> None:
+    async def _async_command_belt(self, command: Callable[[], Awaitable[None]]) -> None:
         try:
-            await command()
+            await self._async_belt(command)
         except TreadmillError as err:
             raise _treadmill_error(err) from err
+
+    async def _async_belt(
+        self, command: Callable[..., Awaitable[None]], *speed_kmh: float
+    ) -> None:
+        """Send one command to the belt; a refusal is remembered and reported.
+
+        The report is withdrawn when the belt next accepts a speed (start or set
+        speed); a stop that works says nothing about whether it can move again.
+        """
+        try:
+            await command(*speed_kmh)
+        except TreadmillError as err:
+            self.last_error = f"{dt_util.utcnow().isoformat()} {err}"
+            self._refusing = True
+            async_treadmill_refused(self.hass, self.entry_id, self.title, str(err))
+            raise
+        if self._refusing and speed_kmh:
+            self._refusing = False
+            async_treadmill_obeys(self.hass, self.entry_id)
 
     async def _async_sync_belt(self) -> None:
         """Bring a running belt to the session's speed, or stop it.
@@ -353,9 +377,9 @@ class WorkoutController:
         try:
             if target == 0:
                 if status.running:
-                    await self.treadmill.async_stop()
+                    await self._async_belt(self.treadmill.async_stop)
             elif status.speed_kmh != target:
-                await self.treadmill.async_set_speed(target)
+                await self._async_belt(self.treadmill.async_set_speed, target)
         except TreadmillError as err:
             _LOGGER.error("Treadmill %s refused a command: %s", self.entry_id, err)
             await self._async_fault_pause(REASON_TREADMILL_ERROR)
@@ -369,7 +393,7 @@ class WorkoutController:
 
     async def _async_try_stop_belt(self) -> None:
         try:
-            await self.treadmill.async_stop()
+            await self._async_belt(self.treadmill.async_stop)
         except TreadmillError:
             _LOGGER.exception("Treadmill %s did not stop", self.entry_id)
 

@@ -37,6 +37,7 @@ async def async_get_config_entry_diagnostics(
         "treadmill": {
             "type": controller.settings.treadmill_type,
             "status": asdict(controller.treadmill.status),
+            "last_error": controller.last_error,
         },
         "spotter": {
             "present": gate.present,

@@ -10,6 +10,7 @@ from homeassistant.components.number import (
     NumberMode,
     RestoreNumber,
 )
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -37,6 +38,7 @@ SPEEDS = tuple(
         translation_key=f"{direction.value}_speed",
         device_class=NumberDeviceClass.SPEED,
         mode=NumberMode.BOX,
+        entity_category=EntityCategory.CONFIG,
         native_step=SPEED_STEP,
         native_min_value=SPEED_STEP,
         direction=direction,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from homeassistant.components.select import SelectEntity
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
@@ -30,6 +31,7 @@ class ProgramSelect(RetrowalkStateEntity, SelectEntity, RestoreEntity):
         """Create the select."""
         super().__init__(entry, "program")
         self._attr_options = list(BUILT_IN_PROGRAMS)
+        self._attr_entity_category = EntityCategory.CONFIG
 
     async def async_added_to_hass(self) -> None:
         """Restore the last choice."""

@@ -14,7 +14,13 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import PERCENTAGE, UnitOfLength, UnitOfSpeed, UnitOfTime
+from homeassistant.const import (
+    PERCENTAGE,
+    EntityCategory,
+    UnitOfLength,
+    UnitOfSpeed,
+    UnitOfTime,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -125,6 +131,7 @@ SENSORS: tuple[RetrowalkSensorDescription, ...] = (
         key="pause_reason",
         translation_key="pause_reason",
         device_class=SensorDeviceClass.ENUM,
+        entity_category=EntityCategory.DIAGNOSTIC,
         options=[NOT_PAUSED, *PAUSE_REASONS],
         value_fn=lambda c: (c.session and c.session.pause_reason) or NOT_PAUSED,
     ),

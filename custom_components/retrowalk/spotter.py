@@ -29,7 +29,7 @@ from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 
-from .issues import async_check_spotters
+from .issues import async_check_entities_exist, spotter_issue_id
 from .settings import SpotterSettings
 from .timers import async_run_at
 
@@ -122,8 +122,12 @@ class SpotterGate:
     @callback
     def _async_check_entities(self) -> None:
         """Raise or clear the repair issue for spotter entities that do not exist."""
-        async_check_spotters(
-            self.hass, self._entry_id, self._title, self.settings.entity_ids
+        async_check_entities_exist(
+            self.hass,
+            spotter_issue_id(self._entry_id),
+            "spotter_missing",
+            self._title,
+            self.settings.entity_ids,
         )
 
     @callback

@@ -9,6 +9,7 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Event, HomeAssistant, ServiceCall
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
@@ -436,3 +437,31 @@ async def test_speaker_health_is_in_diagnostics(
     assert health["failed"] == 1
     assert health["last_error"] == f"{PLAYER} is unavailable"
     assert health["last_message"].startswith("Warm up")
+
+
+async def test_missing_speaker_raises_a_repair_issue(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A speaker that no longer exists is a repair issue naming it."""
+    hass.states.async_set(TTS, "unknown")
+    entry = await speaking_entry(
+        hass, config_entry, **{CONF_SPEAKERS: ["media_player.attic", SATELLITE]}
+    )
+    issue = issue_registry.async_get_issue(
+        "retrowalk", f"speaker_missing_{entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_key == "speaker_missing"
+    assert issue.translation_placeholders["entities"] == (
+        f"media_player.attic, {SATELLITE}"
+    )
+    hass.states.async_set("media_player.attic", "idle")
+    hass.states.async_set(SATELLITE, "idle")
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert not issue_registry.async_get_issue(
+        "retrowalk", f"speaker_missing_{entry.entry_id}"
+    )

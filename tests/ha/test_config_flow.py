@@ -309,3 +309,54 @@ async def test_options_spotter_step_checks_entities(
         result["flow_id"], SPOTTER_INPUT
     )
     assert result["step_id"] == "announcements"
+
+
+async def test_reconfigure_renames_the_treadmill(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """The name and type change; options and entities stay."""
+    result = await loaded_entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "  ", CONF_TREADMILL_TYPE: "virtual"}
+    )
+    assert result["errors"] == {CONF_NAME: "invalid_name"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Basement", CONF_TREADMILL_TYPE: "virtual"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert loaded_entry.title == "Basement"
+    assert loaded_entry.unique_id == "virtual-basement"
+    assert loaded_entry.data[CONF_NAME] == "Basement"
+    assert loaded_entry.options[CONF_SPOTTERS] == [SPOTTER_SWITCH]
+    assert hass.states.get("sensor.demo_treadmill_phase").state == "idle"
+
+
+async def test_reconfigure_keeps_the_name_or_refuses_a_taken_one(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """Keeping the name works; taking another treadmill's name is refused."""
+    other = MockConfigEntry(domain=DOMAIN, title="Garage", unique_id="virtual-garage")
+    other.add_to_hass(hass)
+    result = await loaded_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Garage", CONF_TREADMILL_TYPE: "virtual"}
+    )
+    assert result["reason"] == "already_configured"
+    result = await loaded_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Demo Treadmill", CONF_TREADMILL_TYPE: "virtual"}
+    )
+    assert result["reason"] == "reconfigure_successful"
+
+
+async def test_reconfigure_refused_during_a_session(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """Changing the treadmill under a walking person is refused."""
+    await call(hass, "start_session")
+    result = await loaded_entry.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "session_active"

@@ -11,6 +11,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -179,3 +180,29 @@ async def test_unknown_treadmill_type_fails_setup(
     )
     assert not await hass.config_entries.async_setup(config_entry.entry_id)
     assert config_entry.state is ConfigEntryState.SETUP_ERROR
+
+
+async def test_refusing_treadmill_raises_a_repair_issue_until_it_obeys(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    belt: VirtualTreadmill,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A refused command raises an issue with the error; the next success clears it."""
+    issue_id = f"treadmill_error_{loaded_entry.entry_id}"
+    with (
+        patch.object(belt, "async_start", side_effect=refuse),
+        pytest.raises(HomeAssistantError),
+    ):
+        await call(hass, "start_session")
+    issue = issue_registry.async_get_issue("retrowalk", issue_id)
+    assert issue is not None
+    assert issue.translation_key == "treadmill_error"
+    assert issue.translation_placeholders == {
+        "treadmill": "Demo Treadmill",
+        "error": "no answer from the belt",
+    }
+    assert "no answer from the belt" in loaded_entry.runtime_data.last_error
+    await call(hass, "start_session")
+    assert issue_registry.async_get_issue("retrowalk", issue_id) is None
+    assert "no answer from the belt" in loaded_entry.runtime_data.last_error
