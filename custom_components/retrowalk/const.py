@@ -27,7 +27,7 @@ CONF_MESSAGES: Final = "messages"
 # Seconds before a switch that the lead cue starts, so it is heard at the switch.
 DEFAULT_LEAD_TIME: Final = 3
 # Languages with a cue file in cues/.
-CUE_LANGUAGES: Final = ["en", "de"]
+CUE_LANGUAGES: Final = ["en", "de", "es"]
 
 SPOTTER_MODE_ANY: Final = "any"
 SPOTTER_MODE_ALL: Final = "all"

@@ -465,3 +465,37 @@ async def test_missing_speaker_raises_a_repair_issue(
     assert not issue_registry.async_get_issue(
         "retrowalk", f"speaker_missing_{entry.entry_id}"
     )
+
+
+async def test_spanish_cues(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    spoken: Spoken,
+) -> None:
+    """Spanish, the third cue language."""
+    await speaking_entry(
+        hass, config_entry, **{CONF_LANGUAGE: "es", "speed_unit": "km/h"}
+    )
+    await call(hass, "start_session", intervals=TEN_SECOND_PROGRAM)
+    await travel(hass, freezer, 10 * SECOND)
+    assert messages(spoken) == [
+        "¡Vamos! Camina hacia adelante a 0,8 kilómetros por hora durante 10 segundos.",
+        "En 3 segundos, a caminar hacia atrás.",
+        "Date la vuelta: camina hacia atrás durante 10 segundos.",
+    ]
+
+
+async def test_cue_language_follows_home_assistant(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    spoken: Spoken,
+) -> None:
+    """Without a chosen language, Home Assistant's is used (German here)."""
+    hass.config.language = "de-CH"
+    await speaking_entry(hass, config_entry)
+    await call(hass, "start_session", program="steady_10")
+    await hass.async_block_till_done()
+    assert messages(spoken)[0].startswith("Aufwärmen: vorwärts gehen")
