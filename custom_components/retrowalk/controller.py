@@ -127,6 +127,7 @@ class WorkoutController:
         """
         await self._async_try_stop_belt()
         self.spotter.async_start()
+        self._async_notify_state()  # the entities were written before the first reading
         saved = await self._store.async_load()
         if saved is None:
             return

@@ -429,3 +429,12 @@ async def test_auto_resume_with_a_belt_that_will_not_start_is_logged(
     assert not belt.status.running
     assert hass.states.get(PHASE).state == "paused"
     assert "Could not resume after the spotter came back" in caplog.text
+
+
+async def test_spotter_sensor_shows_presence_right_after_setup(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """The spotter sensor is on at once when the spotter is there at setup."""
+    state = hass.states.get(SPOTTER)
+    assert state.state == "on"
+    assert state.attributes["confirmed"] is True
