@@ -16,50 +16,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 from datetime import datetime
-import os
-from pathlib import Path
-import shutil
 import statistics
-import subprocess
-import sys
-import tempfile
 from typing import Any
 
 import aiohttp
-from demo_provision import Server
+from live_server import live_server
 
-ROOT = Path(__file__).resolve().parents[1]
 GRACE_SECONDS = 5.0
 LEAD_SECONDS = 3.0
 INTERVAL_SECONDS = 5.0
-
-
-def start_server(port: int) -> tuple[subprocess.Popen[bytes], Path]:
-    """Start Home Assistant on a copy of config/ listening on `port`."""
-    config = Path(tempfile.mkdtemp(prefix="retrowalk-bench-"))
-    for name in ("configuration.yaml", "automations.yaml", "dashboards"):
-        source = ROOT / "config" / name
-        if source.is_dir():
-            shutil.copytree(source, config / name)
-        else:
-            shutil.copy(source, config / name)
-    yaml = (config / "configuration.yaml").read_text()
-    (config / "configuration.yaml").write_text(
-        yaml.replace("server_port: 8123", f"server_port: {port}")
-    )
-    env = os.environ | {"PYTHONPATH": f"{ROOT}:{ROOT / 'demo'}"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "hass_dev.py"),
-            "--config",
-            str(config),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    return process, config
 
 
 class Websocket:
@@ -233,19 +198,11 @@ def main() -> None:
     parser.add_argument("--intervals", type=int, default=21, help="intervals of 5 s")
     parser.add_argument("--port", type=int, default=8125)
     args = parser.parse_args()
-    url = f"http://127.0.0.1:{args.port}"
-    process, config = start_server(args.port)
-    try:
-        server = Server(url)
-        server.wait_until_up(180)
-        server.onboard()
-        server.add_demo_treadmill()
+    with live_server(args.port) as server:
         assert server.token
-        results = asyncio.run(measure(url, server.token, args.samples, args.intervals))
-    finally:
-        process.terminate()
-        process.wait(timeout=60)
-        shutil.rmtree(config, ignore_errors=True)
+        results = asyncio.run(
+            measure(server.base, server.token, args.samples, args.intervals)
+        )
     print(f"{'measurement (ms)':<62} {'n':>3} {'median':>7} {'p99':>7} {'max':>7}")
     for name, values in results.items():
         print(

@@ -45,6 +45,9 @@ class Server:
         self.base = base.rstrip("/")
         self.client_id = f"{self.base}/"
         self.token: str | None = None
+        self.pid: int | None = (
+            None  # of the server process, when this script started it
+        )
 
     def request(
         self,

@@ -80,19 +80,26 @@ test_venv() {
   esac
 }
 
+# ensure_extra VENV FILE [UV ARGS...]: install a requirement file into an existing venv,
+# unless it has not changed since the last time.
+ensure_extra() {
+  local venv="$1" file="$2"; shift 2
+  local stamp wanted
+  stamp="$venv/.retrowalk-$(basename "$file" .txt)"
+  wanted="$(sha256sum <"$ROOT/$file")"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+    log "Installing $file"
+    "$(find_uv)" pip install --quiet --python "$venv/bin/python" "$@" -r "$ROOT/$file" >&2
+    echo "$wanted" >"$stamp"
+  fi
+}
+
 # develop_venv: Home Assistant 2026.2.3 for a real server, then its frontend's packages
 # pinned by HA's own constraints (they cannot be resolved before HA is installed).
 develop_venv() {
-  local venv stamp wanted constraints
+  local venv constraints
   venv="$(ensure_venv develop requirements/develop.txt -- --python-version 3.13.2)"
-  stamp="$venv/.retrowalk-frontend"
-  wanted="$(sha256sum <"$ROOT/requirements/develop-frontend.txt")"
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
-    log "Installing the frontend packages"
-    constraints="$("$venv/bin/python" -c 'import homeassistant, os; print(os.path.dirname(homeassistant.__file__))')/package_constraints.txt"
-    "$(find_uv)" pip install --quiet --python "$venv/bin/python" --python-version 3.13.2 \
-      -c "$constraints" -r "$ROOT/requirements/develop-frontend.txt" >&2
-    echo "$wanted" >"$stamp"
-  fi
+  constraints="$("$venv/bin/python" -c 'import homeassistant, os; print(os.path.dirname(homeassistant.__file__))')/package_constraints.txt"
+  ensure_extra "$venv" requirements/develop-frontend.txt --python-version 3.13.2 -c "$constraints"
   echo "$venv"
 }
