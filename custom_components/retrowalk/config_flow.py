@@ -7,7 +7,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.data_entry_flow import section
+from homeassistant.data_entry_flow import FlowHandler, section
 from homeassistant.helpers.selector import (
     BooleanSelector,
     EntityFilterSelectorConfig,
@@ -275,7 +275,65 @@ def _speed_range_placeholders(unit: SpeedUnit) -> dict[str, str]:
     }
 
 
-class RetrowalkConfigFlow(ConfigFlow, domain=DOMAIN):
+class SpotterAndSpeakerSteps(FlowHandler[Any, ConfigFlowResult]):
+    """The spotter and announcement steps, shared by setup and the options.
+
+    A flow provides the values it suggests and what it does with the answers.
+    """
+
+    _options: dict[str, Any]
+
+    def _suggested(
+        self, schema: vol.Schema, defaults: dict[str, Any]
+    ) -> dict[str, Any]:
+        raise NotImplementedError
+
+    async def _async_finish(self) -> ConfigFlowResult:
+        raise NotImplementedError
+
+    async def async_step_spotter(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose who must be watching, and what happens when nobody is."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = _check_spotters(self.hass, user_input)
+            if not errors:
+                self._options |= _spotter_options(user_input)
+                return await self.async_step_announcements()
+        return self.async_show_form(
+            step_id="spotter",
+            data_schema=self.add_suggested_values_to_schema(
+                SPOTTER_SCHEMA,
+                user_input or self._suggested(SPOTTER_SCHEMA, SPOTTER_DEFAULTS),
+            ),
+            errors=errors,
+        )
+
+    async def async_step_announcements(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose the speakers that call out the switches (optional)."""
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        if user_input is not None:
+            errors, placeholders = _check_announcements(self.hass, user_input)
+            if not errors:
+                self._options |= _announcement_options(user_input)
+                return await self._async_finish()
+        return self.async_show_form(
+            step_id="announcements",
+            data_schema=self.add_suggested_values_to_schema(
+                ANNOUNCEMENT_SCHEMA,
+                user_input
+                or self._suggested(ANNOUNCEMENT_SCHEMA, ANNOUNCEMENT_DEFAULTS),
+            ),
+            errors=errors,
+            description_placeholders=placeholders or {"cue": "", "problem": ""},
+        )
+
+
+class RetrowalkConfigFlow(SpotterAndSpeakerSteps, ConfigFlow, domain=DOMAIN):
     """Add a treadmill: identity first, then the safety settings."""
 
     VERSION = 1
@@ -354,55 +412,25 @@ class RetrowalkConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders=_speed_range_placeholders(unit),
         )
 
-    async def async_step_spotter(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Choose who must be watching, and what happens when nobody is."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            errors = _check_spotters(self.hass, user_input)
-            if not errors:
-                self._options |= _spotter_options(user_input)
-                return await self.async_step_announcements()
-        return self.async_show_form(
-            step_id="spotter",
-            data_schema=self.add_suggested_values_to_schema(
-                SPOTTER_SCHEMA, user_input or SPOTTER_DEFAULTS
-            ),
-            errors=errors,
-        )
-
-    async def async_step_announcements(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Choose the speakers that call out the switches (optional)."""
-        errors: dict[str, str] = {}
-        placeholders: dict[str, str] = {}
-        if user_input is not None:
-            errors, placeholders = _check_announcements(self.hass, user_input)
-            if not errors:
-                return self.async_create_entry(
-                    title=self._user_input[CONF_NAME],
-                    data={
-                        CONF_NAME: self._user_input[CONF_NAME],
-                        CONF_TREADMILL_TYPE: self._user_input[CONF_TREADMILL_TYPE],
-                        CONF_CLEARANCE_ACKNOWLEDGED: True,
-                    },
-                    options=self._options | _announcement_options(user_input),
-                )
-        return self.async_show_form(
-            step_id="announcements",
-            data_schema=self.add_suggested_values_to_schema(
-                ANNOUNCEMENT_SCHEMA,
-                user_input or ANNOUNCEMENT_DEFAULTS | {CONF_LANGUAGE: self._language()},
-            ),
-            errors=errors,
-            description_placeholders=placeholders or {"cue": "", "problem": ""},
-        )
-
-    def _language(self) -> str:
+    def _suggested(
+        self, schema: vol.Schema, defaults: dict[str, Any]
+    ) -> dict[str, Any]:
+        """New treadmills start from the defaults, in Home Assistant's language."""
         language = self.hass.config.language.split("-")[0]
-        return language if language in CUE_LANGUAGES else "en"
+        return defaults | {
+            CONF_LANGUAGE: language if language in CUE_LANGUAGES else "en"
+        }
+
+    async def _async_finish(self) -> ConfigFlowResult:
+        return self.async_create_entry(
+            title=self._user_input[CONF_NAME],
+            data={
+                CONF_NAME: self._user_input[CONF_NAME],
+                CONF_TREADMILL_TYPE: self._user_input[CONF_TREADMILL_TYPE],
+                CONF_CLEARANCE_ACKNOWLEDGED: True,
+            },
+            options=self._options,
+        )
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
@@ -451,7 +479,7 @@ class RetrowalkConfigFlow(ConfigFlow, domain=DOMAIN):
         return RetrowalkOptionsFlow()
 
 
-class RetrowalkOptionsFlow(OptionsFlow):
+class RetrowalkOptionsFlow(SpotterAndSpeakerSteps, OptionsFlow):
     """Change the speed unit, the speed cap and the spotter gate."""
 
     def __init__(self) -> None:
@@ -499,51 +527,12 @@ class RetrowalkOptionsFlow(OptionsFlow):
             description_placeholders=_speed_range_placeholders(current_unit),
         )
 
-    async def async_step_spotter(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Change who must be watching."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            errors = _check_spotters(self.hass, user_input)
-            if not errors:
-                self._options |= _spotter_options(user_input)
-                return await self.async_step_announcements()
-        current = SPOTTER_DEFAULTS | {
-            key: value
-            for key, value in self.config_entry.options.items()
-            if key in SPOTTER_DEFAULTS
-        }
-        return self.async_show_form(
-            step_id="spotter",
-            data_schema=self.add_suggested_values_to_schema(
-                SPOTTER_SCHEMA, user_input or current
-            ),
-            errors=errors,
-        )
+    def _suggested(
+        self, schema: vol.Schema, defaults: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The treadmill's current options for the step's fields, else the defaults."""
+        current = self.config_entry.options
+        return defaults | {key: current[key] for key in current if key in schema.schema}
 
-    async def async_step_announcements(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Change the speakers and what they say."""
-        errors: dict[str, str] = {}
-        placeholders: dict[str, str] = {}
-        if user_input is not None:
-            errors, placeholders = _check_announcements(self.hass, user_input)
-            if not errors:
-                return self.async_create_entry(
-                    data=self._options | _announcement_options(user_input)
-                )
-        current = ANNOUNCEMENT_DEFAULTS | {
-            key: value
-            for key, value in self.config_entry.options.items()
-            if key in ANNOUNCEMENT_SCHEMA.schema
-        }
-        return self.async_show_form(
-            step_id="announcements",
-            data_schema=self.add_suggested_values_to_schema(
-                ANNOUNCEMENT_SCHEMA, user_input or current
-            ),
-            errors=errors,
-            description_placeholders=placeholders or {"cue": "", "problem": ""},
-        )
+    async def _async_finish(self) -> ConfigFlowResult:
+        return self.async_create_entry(data=self._options)
