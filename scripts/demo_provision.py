@@ -157,16 +157,20 @@ class Server:
 
     def add_demo_treadmill(self) -> None:
         """Run the retrowalk config flow for the demo treadmill if it is missing."""
+        self.add_treadmill(TREADMILL["name"])
+
+    def add_treadmill(self, name: str) -> None:
+        """Add a virtual treadmill through the config flow, unless it exists."""
         entries = self.request(
             "GET", "/api/config/config_entries/entry?domain=retrowalk"
         )
-        if any(entry["title"] == TREADMILL["name"] for entry in entries):
+        if any(entry["title"] == name for entry in entries):
             return
         flow = self.request(
             "POST", "/api/config/config_entries/flow", {"handler": "retrowalk"}
         )
         path = f"/api/config/config_entries/flow/{flow['flow_id']}"
-        for answers in (TREADMILL, SAFETY, SPOTTER):
+        for answers in (TREADMILL | {"name": name}, SAFETY, SPOTTER):
             step = self.request("POST", path, answers)
             if step.get("type") != "form" or step.get("errors"):
                 sys.exit(f"The retrowalk config flow stopped: {step}")

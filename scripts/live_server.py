@@ -22,8 +22,13 @@ CONFIG_FILES = ("configuration.yaml", "automations.yaml", "dashboards")
 
 
 @contextmanager
-def live_server(port: int, *, add_treadmill: bool = True) -> Iterator[Server]:
-    """A running, onboarded server; with the demo treadmill unless told otherwise."""
+def live_server(
+    port: int, *, add_treadmill: bool = True, extra_yaml: str = ""
+) -> Iterator[Server]:
+    """A running, onboarded server; with the demo treadmill unless told otherwise.
+
+    `extra_yaml` is appended to configuration.yaml.
+    """
     config = Path(tempfile.mkdtemp(prefix="retrowalk-live-"))
     for name in CONFIG_FILES:
         source = ROOT / "config" / name
@@ -33,7 +38,7 @@ def live_server(port: int, *, add_treadmill: bool = True) -> Iterator[Server]:
             shutil.copy(source, config / name)
     yaml = (config / "configuration.yaml").read_text()
     (config / "configuration.yaml").write_text(
-        yaml.replace("server_port: 8123", f"server_port: {port}")
+        yaml.replace("server_port: 8123", f"server_port: {port}") + extra_yaml
     )
     log = (config / "server.log").open("wb")
     process = subprocess.Popen(
