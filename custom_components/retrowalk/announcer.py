@@ -14,6 +14,7 @@ import json
 import logging
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -239,18 +240,31 @@ class Announcer:
     async def _async_deliver(self, message: str) -> None:
         settings = self.settings
         if players := [p for p in settings.media_players if self._usable(p)]:
-            if settings.tts_entity is None or not self._usable(settings.tts_entity):
-                self._failed(
-                    "tts", f"text-to-speech entity {settings.tts_entity} is unavailable"
-                )
-            else:
+            tts = settings.tts_entity
+            if tts is None or not self._usable(tts):
+                self._failed("tts", f"text-to-speech entity {tts} is unavailable")
+            elif settings.volume is None:
                 await self._async_call(
                     "tts",
                     "speak",
                     {
-                        "entity_id": settings.tts_entity,
+                        "entity_id": tts,
                         "media_player_entity_id": players,
                         "message": message,
+                    },
+                )
+            else:
+                # tts.speak has no volume: play the TTS clip as an announcement with one.
+                await self._async_call(
+                    "media_player",
+                    "play_media",
+                    {
+                        "entity_id": players,
+                        "media_content_id": f"media-source://tts/{tts}?"
+                        + urlencode({"message": message}),
+                        "media_content_type": "music",
+                        "announce": True,
+                        "extra": {"volume": settings.volume},
                     },
                 )
         if satellites := [s for s in settings.satellites if self._usable(s)]:

@@ -44,6 +44,7 @@ from .const import (
     CONF_SPOTTERS,
     CONF_TREADMILL_TYPE,
     CONF_TTS_ENTITY,
+    CONF_VOLUME,
     CUE_LANGUAGES,
     DEFAULT_LEAD_TIME,
     DEFAULT_PAUSE_GRACE,
@@ -217,6 +218,15 @@ ANNOUNCEMENT_SCHEMA = vol.Schema(
             EntitySelectorConfig(domain="tts")
         ),
         vol.Optional(CONF_LANGUAGE): _choice(CUE_LANGUAGES, CONF_LANGUAGE),
+        vol.Optional(CONF_VOLUME): NumberSelector(
+            NumberSelectorConfig(
+                min=0,
+                max=100,
+                step=5,
+                unit_of_measurement="%",
+                mode=NumberSelectorMode.SLIDER,
+            )
+        ),
         vol.Required(CONF_LEAD_TIME): _seconds_selector(10),
         vol.Required(CONF_COUNTDOWN): BooleanSelector(),
         vol.Required(CONF_MESSAGES): section(
@@ -254,17 +264,15 @@ def _check_announcements(
 
 
 def _announcement_options(user_input: dict[str, Any]) -> dict[str, Any]:
-    """The announcement step's answers as stored options."""
-    return (
-        ANNOUNCEMENT_DEFAULTS
-        | user_input
-        | {
-            CONF_LEAD_TIME: int(user_input[CONF_LEAD_TIME]),
-            CONF_MESSAGES: {
-                k: v for k, v in user_input.get(CONF_MESSAGES, {}).items() if v
-            },
-        }
-    )
+    """The announcement step's answers as stored options (volume only if chosen)."""
+    answers = ANNOUNCEMENT_DEFAULTS | user_input
+    answers[CONF_LEAD_TIME] = int(user_input[CONF_LEAD_TIME])
+    answers[CONF_MESSAGES] = {
+        key: text for key, text in user_input.get(CONF_MESSAGES, {}).items() if text
+    }
+    if (volume := user_input.get(CONF_VOLUME)) is not None:
+        answers[CONF_VOLUME] = int(volume)
+    return answers
 
 
 def _speed_range_placeholders(unit: SpeedUnit) -> dict[str, str]:

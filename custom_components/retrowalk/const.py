@@ -24,6 +24,7 @@ CONF_LANGUAGE: Final = "language"
 CONF_LEAD_TIME: Final = "lead_time"
 CONF_COUNTDOWN: Final = "countdown"
 CONF_MESSAGES: Final = "messages"
+CONF_VOLUME: Final = "volume"
 # Seconds before a switch that the lead cue starts, so it is heard at the switch.
 DEFAULT_LEAD_TIME: Final = 3
 # Languages with a cue file in cues/.

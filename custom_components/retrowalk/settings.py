@@ -22,6 +22,7 @@ from .const import (
     CONF_SPOTTERS,
     CONF_TREADMILL_TYPE,
     CONF_TTS_ENTITY,
+    CONF_VOLUME,
     DEFAULT_LEAD_TIME,
     DEFAULT_PAUSE_GRACE,
     DEFAULT_RESUME_CONFIRMATION,
@@ -80,6 +81,8 @@ class AnnouncementSettings:
     lead_time: timedelta = timedelta(seconds=DEFAULT_LEAD_TIME)
     countdown: bool = False
     messages: dict[str, str] = field(default_factory=dict)
+    # Announcement volume for media players, 0..1; None keeps the player's own.
+    volume: float | None = None
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> AnnouncementSettings:
@@ -93,6 +96,7 @@ class AnnouncementSettings:
             lead_time=timedelta(seconds=options.get(CONF_LEAD_TIME, DEFAULT_LEAD_TIME)),
             countdown=options.get(CONF_COUNTDOWN, False),
             messages=dict(options.get(CONF_MESSAGES, {})),
+            volume=None if (v := options.get(CONF_VOLUME)) is None else v / 100,
         )
 
     @property

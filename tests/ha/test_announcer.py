@@ -499,3 +499,56 @@ async def test_cue_language_follows_home_assistant(
     await call(hass, "start_session", program="steady_10")
     await hass.async_block_till_done()
     assert messages(spoken)[0].startswith("Aufwärmen: vorwärts gehen")
+
+
+async def test_announcement_volume_plays_the_clip_as_an_announcement(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    spoken: Spoken,
+) -> None:
+    """With a volume, media players get play_media with announce and the volume."""
+    played: list[dict[str, Any]] = []
+
+    async def play_media(call: ServiceCall) -> None:
+        played.append(dict(call.data))
+
+    hass.services.async_register("media_player", "play_media", play_media)
+    await speaking_entry(
+        hass, config_entry, **{CONF_SPEAKERS: [PLAYER, SATELLITE], "volume": 30}
+    )
+    await call(hass, "start_session", intervals=TEN_SECOND_PROGRAM)
+    await hass.async_block_till_done()
+    assert messages(spoken) == []  # not through tts.speak
+    (clip,) = played
+    assert clip["entity_id"] == [PLAYER]
+    assert clip["announce"] is True
+    assert clip["extra"] == {"volume": 0.3}
+    assert clip["media_content_id"] == (
+        "media-source://tts/tts.piper?message=Let%27s+go%3A+walk+forward+at+0.5"
+        "+miles+per+hour+for+10+seconds."
+    )
+    assert messages(spoken, "assist_satellite.announce") == [
+        "Let's go: walk forward at 0.5 miles per hour for 10 seconds."
+    ]
+
+
+async def test_options_store_the_volume_only_when_chosen(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    spoken: Spoken,
+) -> None:
+    """A chosen volume is stored in percent; an empty one is not stored."""
+    entry = await speaking_entry(hass, config_entry)
+    await change_options(hass, entry, {"speed_unit": "mph", "max_speed": 2.0})
+    assert "volume" not in entry.options
+    assert entry.runtime_data.announcer.settings.volume is None
+    await change_options(
+        hass,
+        entry,
+        {"speed_unit": "mph", "max_speed": 2.0},
+        announcements={"volume": 40.0},
+    )
+    assert entry.options["volume"] == 40
+    assert entry.runtime_data.announcer.settings.volume == 0.4
