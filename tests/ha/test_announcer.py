@@ -151,24 +151,43 @@ async def test_warm_up_and_minutes_are_spoken_naturally(
     assert messages(spoken)[-1] == "Turn around: walk backward for 10 minutes."
 
 
-async def test_german_cues(
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "de",
+            [
+                "Los geht's: vorwärts gehen mit 0,8 Kilometer pro Stunde, 10 Sekunden lang.",
+                "Wechsel auf rückwärts in 3 Sekunden.",
+                "Umdrehen: rückwärts gehen, 10 Sekunden lang.",
+            ],
+        ),
+        (
+            "es",
+            [
+                "¡Vamos! Camina hacia adelante a 0,8 kilómetros por hora durante 10 segundos.",
+                "En 3 segundos, a caminar hacia atrás.",
+                "Date la vuelta: camina hacia atrás durante 10 segundos.",
+            ],
+        ),
+    ],
+)
+async def test_cues_in_other_languages(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     config_entry: MockConfigEntry,
     spotter_switch: str,
     spoken: Spoken,
+    language: str,
+    expected: list[str],
 ) -> None:
-    """In German, with a decimal comma and kilometers per hour."""
+    """German and Spanish, with a decimal comma and kilometers per hour."""
     await speaking_entry(
-        hass, config_entry, **{CONF_LANGUAGE: "de", "speed_unit": "km/h"}
+        hass, config_entry, **{CONF_LANGUAGE: language, "speed_unit": "km/h"}
     )
     await call(hass, "start_session", intervals=TEN_SECOND_PROGRAM)
     await travel(hass, freezer, 10 * SECOND)
-    assert messages(spoken) == [
-        "Los geht's: vorwärts gehen mit 0,8 Kilometer pro Stunde, 10 Sekunden lang.",
-        "Wechsel auf rückwärts in 3 Sekunden.",
-        "Umdrehen: rückwärts gehen, 10 Sekunden lang.",
-    ]
+    assert messages(spoken) == expected
 
 
 async def test_pause_and_resume_are_announced_with_the_reason(
@@ -465,26 +484,6 @@ async def test_missing_speaker_raises_a_repair_issue(
     assert not issue_registry.async_get_issue(
         "retrowalk", f"speaker_missing_{entry.entry_id}"
     )
-
-
-async def test_spanish_cues(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    config_entry: MockConfigEntry,
-    spotter_switch: str,
-    spoken: Spoken,
-) -> None:
-    """Spanish, the third cue language."""
-    await speaking_entry(
-        hass, config_entry, **{CONF_LANGUAGE: "es", "speed_unit": "km/h"}
-    )
-    await call(hass, "start_session", intervals=TEN_SECOND_PROGRAM)
-    await travel(hass, freezer, 10 * SECOND)
-    assert messages(spoken) == [
-        "¡Vamos! Camina hacia adelante a 0,8 kilómetros por hora durante 10 segundos.",
-        "En 3 segundos, a caminar hacia atrás.",
-        "Date la vuelta: camina hacia atrás durante 10 segundos.",
-    ]
 
 
 async def test_cue_language_follows_home_assistant(

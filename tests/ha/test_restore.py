@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 from unittest.mock import patch
 
@@ -22,6 +23,18 @@ from .helpers import BACKWARD_TIME, PAUSE_REASON, PHASE, call, setup_entry, trav
 def storage_key(entry: MockConfigEntry) -> str:
     """The .storage key of an entry's session."""
     return f"retrowalk.{entry.entry_id}.session"
+
+
+def started(program: str, clock: Callable[[], datetime]) -> Session:
+    """A session of a built-in program, started by `clock`."""
+    session = Session(
+        built_in_program(program),
+        clock,
+        forward_speed_kmh=0.8,
+        backward_speed_kmh=0.8,
+    )
+    session.start()
+    return session
 
 
 def saved(session: dict[str, Any] | None, saved_at: str) -> dict[str, Any]:
@@ -70,13 +83,7 @@ async def test_crash_mid_session_is_restored_paused_at_the_last_save(
 ) -> None:
     """A running session saved 10 minutes before a crash comes back paused, belt stopped."""
     crash_clock = dt_util.utcnow() - timedelta(minutes=12)
-    session = Session(
-        built_in_program("steady_10"),
-        lambda: crash_clock,
-        forward_speed_kmh=0.8,
-        backward_speed_kmh=0.8,
-    )
-    session.start()
+    session = started("steady_10", lambda: crash_clock)
     saved_at = crash_clock + timedelta(minutes=2)
     hass_storage[storage_key(config_entry)] = saved(
         session.snapshot(), saved_at.isoformat()
@@ -102,13 +109,7 @@ async def test_paused_session_keeps_paused_with_reason_restart(
 ) -> None:
     """A session paused before the restart is paused after it, reason restart."""
     now = dt_util.utcnow()
-    session = Session(
-        built_in_program("intervals_3_1"),
-        lambda: now,
-        forward_speed_kmh=0.8,
-        backward_speed_kmh=0.8,
-    )
-    session.start()
+    session = started("intervals_3_1", lambda: now)
     session.pause("user")
     hass_storage[storage_key(config_entry)] = saved(session.snapshot(), now.isoformat())
     await setup_entry(hass, config_entry)
@@ -148,13 +149,7 @@ async def test_stored_session_that_had_ended_is_not_brought_back(
 ) -> None:
     """A stopped session found in the store (edited by hand) is not restored."""
     now = dt_util.utcnow()
-    session = Session(
-        built_in_program("steady_10"),
-        lambda: now,
-        forward_speed_kmh=0.8,
-        backward_speed_kmh=0.8,
-    )
-    session.start()
+    session = started("steady_10", lambda: now)
     session.stop("user")
     hass_storage[storage_key(config_entry)] = saved(session.snapshot(), now.isoformat())
     await setup_entry(hass, config_entry)
