@@ -27,7 +27,7 @@ from .issues import async_check_entities_exist, speaker_issue_id
 from .settings import AnnouncementSettings
 from .timers import async_run_at
 from .workout.cues import Cue, CueBook
-from .workout.program import Interval
+from .workout.program import Direction, Interval
 from .workout.session import EventType, SessionStatus
 
 _LOGGER = logging.getLogger(__name__)
@@ -115,15 +115,15 @@ class Announcer:
 
     # --- what to say ---------------------------------------------------------
 
-    def _interval_values(self, interval: Interval) -> dict[str, str]:
-        assert self.controller.session is not None
-        settings = self.controller.settings
-        speed = settings.display_speed(self.controller.session.speed_for(interval))
+    def _interval_values(self, data: dict[str, Any]) -> dict[str, str]:
+        """The interval's words, from the event's data (already in the display unit)."""
         return {
-            "direction": self.book.direction(interval.direction),
-            "speed": self.book.number(speed),
-            "unit": self.book.unit(settings.speed_unit.value),
-            "duration": self.book.duration(interval.duration),
+            "direction": self.book.direction(Direction(data["direction"])),
+            "speed": self.book.number(data["speed"]),
+            "unit": self.book.unit(data["speed_unit"]),
+            "duration": self.book.duration(
+                timedelta(seconds=data["interval_duration"])
+            ),
         }
 
     def message_for(self, event_type: EventType, data: dict[str, Any]) -> str | None:
@@ -133,7 +133,7 @@ class Announcer:
             return None
         index = data["interval_index"]
         interval = session.program.intervals[index]
-        values = self._interval_values(interval)
+        values = self._interval_values(data)
         book = self.book
         if event_type in (EventType.SESSION_STARTED, EventType.INTERVAL_SWITCHED):
             first = event_type is EventType.SESSION_STARTED
