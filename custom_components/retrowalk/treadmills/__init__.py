@@ -23,6 +23,17 @@ class TreadmillStatus:
     running: bool
     speed_kmh: float
     distance_km: float
+    #: Why the machine stopped or became unusable, when it says so itself: one of
+    #: the FAULT_* reasons below (None when there is nothing to report).
+    fault: str | None = None
+
+
+# Faults an adapter may report in `TreadmillStatus.fault`. The controller pauses
+# the session with the fault as reason, except SAFETY_KEY, which stops it.
+FAULT_UNAVAILABLE = "treadmill_unavailable"
+FAULT_SAFETY_KEY = "safety_key"
+FAULT_CONSOLE = "treadmill_console"
+FAULT_CONTROL_LOST = "control_lost"
 
 
 type StatusListener = Callable[[TreadmillStatus], None]
