@@ -13,6 +13,8 @@ PURE_MODULES = sorted(
         *(PACKAGE / "workout").glob("*.py"),
         PACKAGE / "treadmills" / "__init__.py",
         PACKAGE / "treadmills" / "virtual.py",
+        PACKAGE / "treadmills" / "ftms_protocol.py",
+        PACKAGE / "treadmills" / "ftms.py",
     ]
 )
 

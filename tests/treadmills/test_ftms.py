@@ -1,0 +1,733 @@
+"""The FTMS treadmill adapter, against a fake machine that speaks the bytes."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+from collections.abc import Callable
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from custom_components.retrowalk.treadmills import (
+    FAULT_CONSOLE,
+    FAULT_CONTROL_LOST,
+    FAULT_SAFETY_KEY,
+    FAULT_UNAVAILABLE,
+    TreadmillError,
+    TreadmillStatus,
+    ftms,
+)
+from custom_components.retrowalk.treadmills.ftms import FtmsTreadmill
+from custom_components.retrowalk.treadmills.ftms_protocol import (
+    CONTROL_POINT_UUID,
+    MACHINE_STATUS_UUID,
+    SUPPORTED_SPEED_RANGE_UUID,
+    TREADMILL_DATA_UUID,
+    SpeedRange,
+)
+
+FTMS_LOGGER = "custom_components.retrowalk.treadmills.ftms"
+REQUEST_CONTROL = bytes.fromhex("00")
+START = bytes.fromhex("07")
+STOP = bytes.fromhex("0801")
+
+SUCCESS = 0x01
+OP_CODE_NOT_SUPPORTED = 0x02
+INVALID_PARAMETER = 0x03
+OPERATION_FAILED = 0x04
+CONTROL_NOT_PERMITTED = 0x05
+
+
+def set_speed(kmh: float) -> bytes:
+    """Set Target Speed as the machine receives it."""
+    return b"\x02" + round(kmh * 100).to_bytes(2, "little")
+
+
+class FakeFtmsMachine:
+    """A treadmill at the byte level that implements `GattLink`.
+
+    It answers control point writes with indications, sends Treadmill Data on
+    `tick()`, and has switches for the quirks of real machines.
+    """
+
+    def __init__(
+        self,
+        *,
+        speed_range: bytes = bytes.fromhex("3200 5802 0a00"),  # 0.5-6.0, 0.1 km/h
+        silent: bool = False,
+        refuses_speed_until_started: bool = False,
+        countdown_ticks: int = 0,
+        split_records: bool = False,
+        answers_before_write_returns: bool = False,
+    ) -> None:
+        self.speed_range = speed_range
+        self.silent = silent
+        self.refuses_speed_until_started = refuses_speed_until_started
+        self.countdown_ticks = countdown_ticks
+        self.split_records = split_records
+        self.answers_before_write_returns = answers_before_write_returns
+        self.connect_error: Exception | None = None
+        self.notify_error: Exception | None = None
+        self.write_error: Exception | None = None
+        self.disconnect_error: Exception | None = None
+        self.refuses_control = False
+        self.drops_when_asked_for_control = False
+        self.safety_key_out = False
+        self.connects = 0
+        self.connected = False
+        self.writes: list[bytes] = []
+        self.controlled = False
+        self.started = False
+        self.target_kmh = 0.0
+        self.belt_kmh = 0.0
+        self.distance_m = 0.0
+        self.elapsed_s = 0
+        self._countdown = 0
+        self._subscriptions: dict[str, Callable[[Any, bytearray], None]] = {}
+        self.on_disconnect: Callable[[], None] | None = None
+
+    # --- GattLink and the connect function -----------------------------------
+
+    async def connect(self, on_disconnect: Callable[[], None]) -> FakeFtmsMachine:
+        """What the Home Assistant glue's connect function does."""
+        self.connects += 1
+        await asyncio.sleep(0)
+        if self.connect_error is not None:
+            raise self.connect_error
+        self.connected = True
+        self.controlled = False
+        self._subscriptions = {}
+        self.on_disconnect = on_disconnect
+        return self
+
+    @property
+    def is_connected(self) -> bool:
+        return self.connected
+
+    async def start_notify(
+        self, char_specifier: str, callback: Callable[[Any, bytearray], None], /
+    ) -> None:
+        if self.notify_error is not None:
+            raise self.notify_error
+        self._subscriptions[char_specifier] = callback
+
+    async def read_gatt_char(self, char_specifier: str, /) -> bytearray:
+        assert char_specifier == SUPPORTED_SPEED_RANGE_UUID
+        return bytearray(self.speed_range)
+
+    async def write_gatt_char(
+        self, char_specifier: str, data: bytes, /, response: bool
+    ) -> None:
+        assert char_specifier == CONTROL_POINT_UUID
+        assert response
+        if self.write_error is not None:
+            raise self.write_error
+        self.writes.append(bytes(data))
+        answer = bytearray([0x80, data[0], self._carry_out(bytes(data))])
+        if self.silent:
+            return
+        if self.answers_before_write_returns:
+            self.send(CONTROL_POINT_UUID, answer)
+        else:
+            asyncio.get_running_loop().call_soon(self.send, CONTROL_POINT_UUID, answer)
+        if self.drops_when_asked_for_control and data[0] == 0x00:
+            self.drop_link()
+
+    async def disconnect(self) -> None:
+        if self.disconnect_error is not None:
+            raise self.disconnect_error
+        self.drop_link()
+
+    # --- the machine ---------------------------------------------------------
+
+    def _carry_out(self, request: bytes) -> int:
+        """Do what a request asks; return the result code."""
+        op = request[0]
+        if op == 0x00:
+            self.controlled = not self.refuses_control
+            return SUCCESS if self.controlled else CONTROL_NOT_PERMITTED
+        if not self.controlled:
+            return CONTROL_NOT_PERMITTED
+        if op == 0x07:
+            if self.safety_key_out:
+                return OPERATION_FAILED
+            self.started = True
+            self._countdown = self.countdown_ticks
+            return SUCCESS
+        if op == 0x02:
+            if self.refuses_speed_until_started and not self.started:
+                return OPERATION_FAILED
+            minimum, maximum = (
+                int.from_bytes(self.speed_range[i : i + 2], "little") for i in (0, 2)
+            )
+            units = int.from_bytes(request[1:3], "little")
+            if not minimum <= units <= maximum:
+                return INVALID_PARAMETER
+            self.target_kmh = units / 100
+            return SUCCESS
+        if op == 0x08:
+            self.started = False
+            return SUCCESS
+        return OP_CODE_NOT_SUPPORTED
+
+    def tick(self, seconds: int = 1) -> None:
+        """Let time pass and send a Data Record: distance, elapsed time, speed."""
+        if self._countdown:
+            self._countdown -= 1
+        elif self.started:
+            self.belt_kmh = self.target_kmh
+        else:
+            self.belt_kmh = 0.0
+        self.distance_m += self.belt_kmh * seconds / 3.6
+        self.elapsed_s += seconds
+        speed = round(self.belt_kmh * 100).to_bytes(2, "little")
+        fields = round(self.distance_m).to_bytes(3, "little") + self.elapsed_s.to_bytes(
+            2, "little"
+        )
+        if self.split_records:
+            # flags 0x0405: More Data, distance, elapsed time; then 0x0000: speed
+            self.send(TREADMILL_DATA_UUID, bytes.fromhex("0504") + fields)
+            self.send(TREADMILL_DATA_UUID, bytes.fromhex("0000") + speed)
+        else:
+            # flags 0x0404: speed, distance, elapsed time
+            self.send(TREADMILL_DATA_UUID, bytes.fromhex("0404") + speed + fields)
+
+    def send(self, char_specifier: str, data: bytes | bytearray) -> None:
+        """Notify or indicate a subscribed characteristic."""
+        if self.connected and char_specifier in self._subscriptions:
+            self._subscriptions[char_specifier](None, bytearray(data))
+
+    def pull_safety_key(self) -> None:
+        self.started = False
+        self.safety_key_out = True
+        self.send(MACHINE_STATUS_UUID, bytes.fromhex("03"))
+
+    def press_console(self, stop_or_pause: int) -> None:
+        self.started = False
+        self.send(MACHINE_STATUS_UUID, bytes([0x02, stop_or_pause]))
+
+    def start_on_console(self) -> None:
+        self.started = True
+        self.send(MACHINE_STATUS_UUID, bytes.fromhex("04"))
+
+    def reset_on_console(self) -> None:
+        self.started = False
+        self.controlled = False
+        self.send(MACHINE_STATUS_UUID, bytes.fromhex("01"))
+
+    def give_control_to_another_app(self) -> None:
+        self.controlled = False
+        self.send(MACHINE_STATUS_UUID, bytes.fromhex("ff"))
+
+    def drop_link(self, *, report: bool = True) -> None:
+        """The link goes down; bleak reports it unless `report` is False."""
+        self.connected = False
+        if report:
+            self.report_drop()
+
+    def report_drop(self) -> None:
+        assert self.on_disconnect is not None
+        self.on_disconnect()
+
+
+class Seen:
+    """Collects the statuses a treadmill tells its listeners."""
+
+    def __init__(self, treadmill: FtmsTreadmill) -> None:
+        self.statuses: list[TreadmillStatus] = []
+        treadmill.add_listener(self.statuses.append)
+
+    @property
+    def last(self) -> TreadmillStatus:
+        return self.statuses[-1]
+
+
+def make_treadmill(
+    machine: FakeFtmsMachine, response_timeout: float = 3.0
+) -> FtmsTreadmill:
+    return FtmsTreadmill(
+        machine.connect, name="Test treadmill", response_timeout=response_timeout
+    )
+
+
+async def test_connect_reads_the_speed_range_and_takes_control() -> None:
+    """The range comes from the machine; connecting twice opens one link."""
+    machine = FakeFtmsMachine(speed_range=bytes.fromhex("5000 5203 0500"))
+    treadmill = make_treadmill(machine)
+    seen = Seen(treadmill)
+    assert (treadmill.speed_range, treadmill.max_speed_kmh) == (None, 0.0)
+    await asyncio.gather(treadmill.async_connect(), treadmill.async_connect())
+    await treadmill.async_connect()
+    assert machine.connects == 1
+    assert machine.writes == [REQUEST_CONTROL]
+    assert treadmill.speed_range == SpeedRange(
+        min_kmh=0.8, max_kmh=8.5, increment_kmh=0.05
+    )
+    assert treadmill.max_speed_kmh == 8.5
+    assert seen.statuses == [
+        TreadmillStatus(available=True, running=False, speed_kmh=0.0, distance_km=0.0)
+    ]
+
+
+async def test_start_sends_start_before_the_speed() -> None:
+    """Start or Resume first: this machine refuses a speed while standing."""
+    machine = FakeFtmsMachine(refuses_speed_until_started=True)
+    treadmill = make_treadmill(machine)
+    seen = Seen(treadmill)
+    await treadmill.async_start(3.0)
+    assert machine.writes == [REQUEST_CONTROL, START, set_speed(3.0)]
+    assert seen.last.running
+    machine.tick(seconds=3600)
+    assert seen.last == TreadmillStatus(
+        available=True, running=True, speed_kmh=3.0, distance_km=3.0
+    )
+
+
+@pytest.mark.parametrize(
+    ("speed_range", "asked_kmh", "sent_kmh"),
+    [
+        ("3200 5802 0a00", 10.0, 6.0),  # above the maximum: the maximum
+        ("3200 5802 0a00", 2.34, 2.3),  # onto the 0.1 km/h steps
+        ("6400 5802 3200", 2.3, 2.5),  # 1.0 + 0.5 km/h steps
+        ("6400 1202 3200", 5.4, 5.3),  # a maximum off the steps is kept
+        ("3200 5802 0000", 2.347, 2.35),  # no increment: 0.01 km/h
+        ("3200 5802 0a00", 0.5, 0.5),  # the minimum itself
+    ],
+)
+async def test_speeds_are_fitted_to_the_machine_range(
+    speed_range: str, asked_kmh: float, sent_kmh: float
+) -> None:
+    """Clamped to the maximum and rounded to the machine's increment."""
+    machine = FakeFtmsMachine(speed_range=bytes.fromhex(speed_range))
+    treadmill = make_treadmill(machine)
+    await treadmill.async_start(asked_kmh)
+    assert machine.writes[-1] == set_speed(sent_kmh)
+
+
+async def test_a_speed_below_the_minimum_is_refused_without_sending() -> None:
+    """Below the machine's minimum nothing moves."""
+    machine = FakeFtmsMachine()  # minimum 0.5 km/h
+    treadmill = make_treadmill(machine)
+    with pytest.raises(TreadmillError, match=r"slower than Test treadmill goes"):
+        await treadmill.async_start(0.4)
+    assert machine.writes == [REQUEST_CONTROL]
+    assert not machine.started
+
+
+async def test_set_speed_needs_a_running_belt() -> None:
+    """A stopped belt refuses speeds; a running one gets them fitted."""
+    machine = FakeFtmsMachine()
+    treadmill = make_treadmill(machine)
+    with pytest.raises(TreadmillError, match="not running"):
+        await treadmill.async_set_speed(2.0)
+    await treadmill.async_start(2.0)
+    await treadmill.async_set_speed(4.04)
+    assert machine.writes[-1] == set_speed(4.0)
+    await treadmill.async_stop()
+    with pytest.raises(TreadmillError, match="not running"):
+        await treadmill.async_set_speed(2.0)
+
+
+async def test_stop_stops_and_ignores_the_belt_slowing_down() -> None:
+    """After a stop, speeds above zero while slowing down do not mean running."""
+    machine = FakeFtmsMachine()
+    treadmill = make_treadmill(machine)
+    seen = Seen(treadmill)
+    await treadmill.async_start(3.0)
+    machine.tick()
+    await treadmill.async_stop()
+    assert machine.writes[-1] == STOP
+    assert not seen.last.running
+    machine.send(TREADMILL_DATA_UUID, bytes.fromhex("0000 9600"))  # 1.50 km/h
+    assert seen.last == TreadmillStatus(
+        available=True, running=False, speed_kmh=1.5, distance_km=0.001
+    )
+    machine.tick()  # at rest
+    machine.send(TREADMILL_DATA_UUID, bytes.fromhex("0000 9600"))  # moving again
+    assert seen.last.running
+
+
+async def test_a_countdown_is_not_a_stop_but_a_belt_coming_to_rest_is() -> None:
+    """Zero speed right after a start keeps running; zero after moving stops."""
+    machine = FakeFtmsMachine(countdown_ticks=2)
+    treadmill = make_treadmill(machine)
+    seen = Seen(treadmill)
+    await treadmill.async_start(2.0)
+    machine.tick()
+    machine.tick()
+    assert seen.last.running
+    assert seen.last.speed_kmh == 0.0
+    machine.tick()
+    assert seen.last.speed_kmh == 2.0
+    machine.started = False  # stopped on a console that sends no status
+    machine.tick()
+    assert (seen.last.running, seen.last.fault) == (False, None)
+
+
+async def test_split_records_update_distance_and_speed() -> None:
+    """A More Data packet brings the distance, the next one the speed."""
+    machine = FakeFtmsMachine(split_records=True)
+    treadmill = make_treadmill(machine)
+    seen = Seen(treadmill)
+    await treadmill.async_start(3.6)
+    machine.tick(seconds=10)
+    machine.tick(seconds=10)
+    assert seen.last.speed_kmh == 3.6
+    assert seen.last.distance_km == pytest.approx(0.02)
+
+
+async def test_stop_without_a_link_is_quiet_unless_the_belt_may_run() -> None:
+    """Never connected or after a reported drop: nothing to stop, no error."""
+    machine = FakeFtmsMachine()
+    treadmill = make_treadmill(machine)
+    await treadmill.async_stop()
+    assert machine.connects == 0
+    await treadmill.async_start(3.0)
+    machine.drop_link(report=False)
+    with pytest.raises(TreadmillError, match="may be running"):
+        await treadmill.async_stop()
+    machine.report_drop()
+    await treadmill.async_stop()
+    await treadmill.async_stop()
+
+
+async def test_a_drop_makes_it_unavailable_and_the_next_start_reconnects() -> None:
+    """The drop is a fault; a person's start reconnects and sends the speed again."""
+    machine = FakeFtmsMachine()
+    treadmill = make_treadmill(machine)
+    seen = Seen(treadmill)
+    await treadmill.async_start(3.0)
+    machine.tick()
+    machine.drop_link()
+    assert seen.last == TreadmillStatus(
+        available=False,
+        running=False,
+        speed_kmh=0.0,
+        distance_km=0.001,
+        fault=FAULT_UNAVAILABLE,
+    )
+    await treadmill.async_stop()  # the controller's pause
+    machine.writes.clear()
+    await treadmill.async_start(3.0)
+    assert machine.connects == 2
+    assert machine.writes == [REQUEST_CONTROL, START, set_speed(3.0)]
+    assert seen.last.available
+    assert seen.last.running
+    assert seen.last.fault is None
+
+
+async def test_a_reconnect_clears_only_the_unavailable_fault() -> None:
+    """Connecting again ends unavailability; other faults wait for a start."""
+    machine = FakeFtmsMachine()
+    treadmill = make_treadmill(machine)
+    await treadmill.async_connect()
+    machine.drop_link()
+    await treadmill.async_connect()
+    assert treadmill.status.fault is None
+    machine.pull_safety_key()
+    await treadmill.async_close()
+    await treadmill.async_connect()
+    assert treadmill.status.fault == FAULT_SAFETY_KEY
+
+
+async def test_the_belt_is_never_restarted_by_a_reconnect() -> None:
+    """Reconnecting after a drop sends no start."""
+    machine = FakeFtmsMachine()
+    treadmill = make_treadmill(machine)
+    await treadmill.async_start(3.0)
+    machine.drop_link()
+    machine.writes.clear()
+    await treadmill.async_connect()
+    assert machine.writes == [REQUEST_CONTROL]
+    assert not treadmill.status.running
+
+
+async def test_an_unreported_drop_is_noticed_on_the_next_start() -> None:
+    """A link that went down without a callback is replaced."""
+    machine = FakeFtmsMachine()
+    treadmill = make_treadmill(machine)
+    await treadmill.async_start(3.0)
+    machine.drop_link(report=False)
+    report_old_drop = machine.on_disconnect
+    assert report_old_drop is not None
+    with pytest.raises(TreadmillError, match="is not connected"):
+        await treadmill.async_set_speed(2.0)
+    await treadmill.async_start(2.0)
+    assert machine.connects == 2
+    report_old_drop()  # the old link's late callback
+    assert treadmill.status.available
+
+
+async def test_a_silent_control_point_is_waited_for_once_per_connection(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """No answer: commands count as accepted and are not waited for again."""
+    machine = FakeFtmsMachine(silent=True)
+    treadmill = make_treadmill(machine, response_timeout=0.01)
+    with caplog.at_level(logging.WARNING, logger=FTMS_LOGGER):
+        await treadmill.async_start(3.0)
+        await treadmill.async_set_speed(4.0)
+        await treadmill.async_stop()
+        (warning,) = caplog.records
+        assert "Test treadmill does not answer" in warning.getMessage()
+        assert machine.writes == [
+            REQUEST_CONTROL,
+            START,
+            set_speed(3.0),
+            set_speed(4.0),
+            STOP,
+        ]
+        machine.drop_link()
+        await treadmill.async_start(3.0)
+    assert len(caplog.records) == 2
+
+
+async def test_an_answer_before_the_write_returns_is_not_missed() -> None:
+    """Machines may indicate before the write response arrives."""
+    machine = FakeFtmsMachine(answers_before_write_returns=True)
+    treadmill = make_treadmill(machine, response_timeout=60)
+    await asyncio.wait_for(treadmill.async_start(3.0), timeout=5)
+    assert treadmill.status.running
+
+
+async def test_a_refused_command_names_the_result() -> None:
+    """A non-success answer is an error saying what was refused and why."""
+    machine = FakeFtmsMachine()
+    treadmill = make_treadmill(machine)
+    await treadmill.async_connect()
+    machine.safety_key_out = True
+    with pytest.raises(
+        TreadmillError, match="refused start or resume: operation failed"
+    ):
+        await treadmill.async_start(3.0)
+    assert not treadmill.status.running
+
+
+async def test_control_refused_at_connect_fails_and_disconnects() -> None:
+    """Without control the machine is of no use: the link is closed."""
+    machine = FakeFtmsMachine()
+    machine.refuses_control = True
+    treadmill = make_treadmill(machine)
+    with pytest.raises(
+        TreadmillError, match="refused request control: control not permitted"
+    ):
+        await treadmill.async_connect()
+    assert not machine.connected
+    assert not treadmill.status.available
+
+
+@pytest.mark.parametrize(
+    ("breakage", "message"),
+    [
+        (
+            {"connect_error": TimeoutError("no reply")},
+            "Could not connect to Test treadmill: no reply",
+        ),
+        (
+            {"notify_error": OSError("no such characteristic")},
+            "Could not set up Test treadmill: no such characteristic",
+        ),
+        (
+            {"speed_range": bytes.fromhex("3200")},
+            "Could not set up Test treadmill: Supported Speed Range too short",
+        ),
+        (
+            {"drops_when_asked_for_control": True},
+            "disconnected before it answered",
+        ),
+        (
+            {
+                "drops_when_asked_for_control": True,
+                "answers_before_write_returns": True,
+            },
+            "disconnected while connecting",
+        ),
+    ],
+)
+async def test_a_failing_connection_is_a_treadmill_error(
+    breakage: dict[str, Any], message: str
+) -> None:
+    """Every way connecting fails becomes a clear TreadmillError."""
+    machine = FakeFtmsMachine()
+    for attribute, value in breakage.items():
+        setattr(machine, attribute, value)
+    treadmill = make_treadmill(machine)
+    seen = Seen(treadmill)
+    with pytest.raises(TreadmillError, match=message):
+        await treadmill.async_start(3.0)
+    assert not machine.connected
+    assert not treadmill.status.available
+    assert not machine.started
+    assert not any(status.available for status in seen.statuses)
+
+
+async def test_a_failing_write_is_a_treadmill_error() -> None:
+    """Bluetooth errors while writing become TreadmillErrors."""
+    machine = FakeFtmsMachine()
+    treadmill = make_treadmill(machine)
+    await treadmill.async_start(3.0)
+    machine.write_error = OSError("write failed")
+    with pytest.raises(TreadmillError, match="Could not send to Test treadmill"):
+        await treadmill.async_stop()
+
+
+async def test_a_drop_while_waiting_for_an_answer_fails_the_command() -> None:
+    """The command does not wait for the timeout once the link is gone."""
+    machine = FakeFtmsMachine()
+    treadmill = make_treadmill(machine, response_timeout=60)
+    await treadmill.async_start(3.0)
+    machine.silent = True
+    stopping = asyncio.create_task(treadmill.async_stop())
+    await asyncio.sleep(0.01)
+    machine.drop_link()
+    with pytest.raises(TreadmillError, match="disconnected before it answered"):
+        await asyncio.wait_for(stopping, timeout=5)
+
+
+async def test_safety_key_stops_with_its_fault_until_the_next_start() -> None:
+    """The safety key fault stays until a successful start clears it."""
+    machine = FakeFtmsMachine()
+    treadmill = make_treadmill(machine)
+    seen = Seen(treadmill)
+    await treadmill.async_start(3.0)
+    machine.tick()
+    machine.pull_safety_key()
+    assert seen.last == TreadmillStatus(
+        available=True,
+        running=False,
+        speed_kmh=3.0,
+        distance_km=0.001,
+        fault=FAULT_SAFETY_KEY,
+    )
+    machine.tick()  # the belt comes to rest
+    assert seen.last.fault == FAULT_SAFETY_KEY
+    machine.safety_key_out = False
+    await treadmill.async_start(3.0)
+    assert seen.last.running
+    assert seen.last.fault is None
+
+
+@pytest.mark.parametrize("stop_or_pause", [0x01, 0x02])
+async def test_console_stop_or_pause_is_a_console_fault(stop_or_pause: int) -> None:
+    """Stopped or paused by the user: not running, fault console."""
+    machine = FakeFtmsMachine()
+    treadmill = make_treadmill(machine)
+    seen = Seen(treadmill)
+    await treadmill.async_start(3.0)
+    machine.press_console(stop_or_pause)
+    assert not seen.last.running
+    assert seen.last.fault == FAULT_CONSOLE
+
+
+async def test_a_console_start_shows_as_running() -> None:
+    """Started or resumed by the user: running, the fault kept."""
+    machine = FakeFtmsMachine()
+    treadmill = make_treadmill(machine)
+    await treadmill.async_start(3.0)
+    machine.press_console(0x02)
+    machine.start_on_console()
+    assert treadmill.status.running
+    assert treadmill.status.fault == FAULT_CONSOLE
+
+
+async def test_lost_control_is_a_fault_and_is_taken_back_to_stop_or_start() -> None:
+    """Control lost: still running, no speeds; a stop or start asks again."""
+    machine = FakeFtmsMachine()
+    treadmill = make_treadmill(machine)
+    seen = Seen(treadmill)
+    await treadmill.async_start(3.0)
+    machine.give_control_to_another_app()
+    assert seen.last.running
+    assert seen.last.fault == FAULT_CONTROL_LOST
+    with pytest.raises(TreadmillError, match="gave control away"):
+        await treadmill.async_set_speed(2.0)
+    machine.writes.clear()
+    await treadmill.async_stop()
+    assert machine.writes == [REQUEST_CONTROL, STOP]
+    machine.give_control_to_another_app()
+    machine.writes.clear()
+    await treadmill.async_start(2.0)
+    assert machine.writes == [REQUEST_CONTROL, START, set_speed(2.0)]
+    assert seen.last.fault is None
+
+
+async def test_control_not_permitted_asks_for_control_on_the_next_start() -> None:
+    """Control withdrawn without a status: the refusal is remembered."""
+    machine = FakeFtmsMachine()
+    treadmill = make_treadmill(machine)
+    await treadmill.async_start(3.0)
+    machine.controlled = False
+    with pytest.raises(TreadmillError, match="control not permitted"):
+        await treadmill.async_set_speed(2.0)
+    machine.writes.clear()
+    await treadmill.async_start(2.0)
+    assert machine.writes == [REQUEST_CONTROL, START, set_speed(2.0)]
+
+
+async def test_a_reset_stops_and_ends_control() -> None:
+    """After a reset the belt stands and control is requested again."""
+    machine = FakeFtmsMachine()
+    treadmill = make_treadmill(machine)
+    await treadmill.async_start(3.0)
+    machine.reset_on_console()
+    assert not treadmill.status.running
+    assert treadmill.status.fault is None
+    machine.writes.clear()
+    await treadmill.async_start(3.0)
+    assert machine.writes == [REQUEST_CONTROL, START, set_speed(3.0)]
+
+
+@pytest.mark.parametrize(
+    ("characteristic", "data"),
+    [
+        (TREADMILL_DATA_UUID, "0400 2c01"),  # distance announced, missing
+        (MACHINE_STATUS_UUID, "02"),  # stopped or paused without parameter
+        (MACHINE_STATUS_UUID, "052c01"),  # target speed changed: no news
+        (MACHINE_STATUS_UUID, "06f6ff"),  # target incline changed: other
+        (CONTROL_POINT_UUID, "80"),  # unreadable answer
+        (CONTROL_POINT_UUID, "800701"),  # an answer nobody waits for
+    ],
+)
+async def test_unreadable_or_irrelevant_notifications_change_nothing(
+    characteristic: str, data: str
+) -> None:
+    """Malformed bytes are ignored, not raised into bleak's callback."""
+    machine = FakeFtmsMachine()
+    treadmill = make_treadmill(machine)
+    await treadmill.async_start(3.0)
+    seen = Seen(treadmill)
+    machine.send(characteristic, bytes.fromhex(data))
+    assert seen.statuses == []
+    assert treadmill.status.running
+
+
+async def test_close_disconnects_quietly() -> None:
+    """Closing drops the link without a fault, even if disconnecting fails."""
+    machine = FakeFtmsMachine()
+    treadmill = make_treadmill(machine)
+    await treadmill.async_close()
+    await treadmill.async_connect()
+    await treadmill.async_close()
+    assert not machine.connected
+    assert treadmill.status == TreadmillStatus(
+        available=False, running=False, speed_kmh=0.0, distance_km=0.0
+    )
+    await treadmill.async_connect()
+    machine.disconnect_error = OSError("already gone")
+    await treadmill.async_close()
+    assert not treadmill.status.available
+
+
+def test_the_adapter_imports_no_bluetooth_library() -> None:
+    """bleak stays in the Home Assistant glue; the adapter only knows GattLink."""
+    source = Path(ftms.__file__).read_text()
+    imported = {
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    assert not {name for name in imported if name and name.startswith("bleak")}
