@@ -43,7 +43,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: RetrowalkConfigEntry) ->
         hass,
         entry.entry_id,
         settings,
-        create_treadmill(hass, settings),
+        create_treadmill(hass, settings, name=entry.title),
         title=entry.title,
     )
     entry.runtime_data = controller

@@ -9,6 +9,7 @@ from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
     BinarySensorEntity,
 )
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -23,9 +24,32 @@ async def async_setup_entry(
     entry: RetrowalkConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the spotter sensor of a treadmill that has spotters configured."""
+    """Add the treadmill's connection sensor, and the spotter sensor if configured."""
+    entities: list[BinarySensorEntity] = [TreadmillConnectedBinarySensor(entry)]
     if entry.runtime_data.settings.spotter.entity_ids:
-        async_add_entities([SpotterBinarySensor(entry)])
+        entities.append(SpotterBinarySensor(entry))
+    async_add_entities(entities)
+
+
+class TreadmillConnectedBinarySensor(RetrowalkStateEntity, BinarySensorEntity):
+    """On while retrowalk can drive the treadmill; the fault says why not."""
+
+    _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+
+    def __init__(self, entry: RetrowalkConfigEntry) -> None:
+        """Create the sensor."""
+        super().__init__(entry, "treadmill")
+
+    @property
+    def is_on(self) -> bool:
+        """Whether the treadmill is available."""
+        return self.controller.treadmill.status.available
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any]:
+        """What the treadmill last reported as the reason it stopped, if anything."""
+        return {"fault": self.controller.treadmill.status.fault}
 
 
 class SpotterBinarySensor(RetrowalkStateEntity, BinarySensorEntity):

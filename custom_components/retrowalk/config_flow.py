@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
-from homeassistant.const import CONF_NAME
+from homeassistant.config_entries import (
+    SOURCE_RECONFIGURE,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
+from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT, CONF_ADDRESS, CONF_NAME
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowHandler, section
 from homeassistant.helpers.selector import (
@@ -16,6 +21,7 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -23,12 +29,21 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
 )
 from homeassistant.util import slugify
+from homeassistant.util.unit_conversion import DistanceConverter, SpeedConverter
 from homeassistant.util.unit_system import METRIC_SYSTEM
 import voluptuous as vol
 
+if TYPE_CHECKING:
+    from homeassistant.components.bluetooth import BluetoothServiceInfoBleak
+
 from .const import (
+    CONF_ACTUAL_SPEED_ENTITY,
+    CONF_BRIDGE,
     CONF_CLEARANCE_ACKNOWLEDGED,
+    CONF_CONTROL,
     CONF_COUNTDOWN,
+    CONF_DISTANCE_ENTITY,
+    CONF_INCLINE_ENTITY,
     CONF_LANGUAGE,
     CONF_LEAD_TIME,
     CONF_MAX_SPEED,
@@ -38,13 +53,21 @@ from .const import (
     CONF_RESUME_CONFIRMATION,
     CONF_RESUME_POLICY,
     CONF_SPEAKERS,
+    CONF_SPEED_ENTITY,
     CONF_SPEED_UNIT,
     CONF_SPOTTER_MODE,
     CONF_SPOTTER_REQUIRED,
     CONF_SPOTTERS,
+    CONF_START_ENTITY,
+    CONF_STOP_ENTITY,
+    CONF_SWITCH_ENTITY,
     CONF_TREADMILL_TYPE,
     CONF_TTS_ENTITY,
     CONF_VOLUME,
+    CONTROL_MODES,
+    CONTROL_SPEED_ZERO,
+    CONTROL_START_STOP,
+    CONTROL_SWITCH,
     CUE_LANGUAGES,
     DEFAULT_LEAD_TIME,
     DEFAULT_PAUSE_GRACE,
@@ -54,11 +77,21 @@ from .const import (
     RESUME_MANUAL,
     SPOTTER_MODE_ALL,
     SPOTTER_MODE_ANY,
+    TREADMILL_ENTITY_BRIDGE,
+    TREADMILL_FTMS,
     TREADMILL_TYPES,
     TREADMILL_VIRTUAL,
 )
 from .data import RetrowalkConfigEntry
+from .entity_bridge import (
+    SENSOR_DOMAINS,
+    SPEED_DOMAINS,
+    START_STOP_DOMAINS,
+    SWITCH_DOMAINS,
+    SpeedScale,
+)
 from .spotter import PRESENT_STATES
+from .treadmills.ftms_protocol import FITNESS_MACHINE_SERVICE_UUID
 from .workout.cues import OVERRIDABLE, CueError, check_template
 from .workout.units import (
     ABSOLUTE_MAX_SPEED_KMH,
@@ -72,10 +105,10 @@ DEFAULT_NAME = "Treadmill"
 DEFAULT_MAX_SPEED = {SpeedUnit.MPH: 2.0, SpeedUnit.KMH: 3.2}
 
 
-def _treadmill_type_selector() -> SelectSelector:
+def _treadmill_type_selector(types: list[str] | None = None) -> SelectSelector:
     return SelectSelector(
         SelectSelectorConfig(
-            options=TREADMILL_TYPES,
+            options=types or TREADMILL_TYPES,
             translation_key=CONF_TREADMILL_TYPE,
             mode=SelectSelectorMode.LIST,
         )
@@ -112,6 +145,75 @@ def _check_max_speed(value: float, unit: SpeedUnit) -> dict[str, str]:
     return {}
 
 
+def _choice(options: list[str], key: str) -> SelectSelector:
+    return SelectSelector(
+        SelectSelectorConfig(
+            options=options, translation_key=key, mode=SelectSelectorMode.LIST
+        )
+    )
+
+
+def _entity_picker(*domains: str) -> EntitySelector:
+    return EntitySelector(EntitySelectorConfig(domain=list(domains)))
+
+
+BRIDGE_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_SPEED_ENTITY): _entity_picker(*SPEED_DOMAINS),
+        vol.Required(CONF_CONTROL): _choice(CONTROL_MODES, CONF_CONTROL),
+        vol.Optional(CONF_SWITCH_ENTITY): _entity_picker(*SWITCH_DOMAINS),
+        vol.Optional(CONF_START_ENTITY): _entity_picker(*START_STOP_DOMAINS),
+        vol.Optional(CONF_STOP_ENTITY): _entity_picker(*START_STOP_DOMAINS),
+        vol.Optional(CONF_INCLINE_ENTITY): _entity_picker(*SPEED_DOMAINS),
+        vol.Optional(CONF_ACTUAL_SPEED_ENTITY): _entity_picker(*SENSOR_DOMAINS),
+        vol.Optional(CONF_DISTANCE_ENTITY): _entity_picker(*SENSOR_DOMAINS),
+    }
+)
+BRIDGE_ENTITY_FIELDS = [str(key) for key in BRIDGE_SCHEMA.schema if key != CONF_CONTROL]
+# What each control mode needs besides the speed entity.
+_CONTROL_NEEDS = {
+    CONTROL_SWITCH: ((CONF_SWITCH_ENTITY,), "switch_required"),
+    CONTROL_START_STOP: ((CONF_START_ENTITY, CONF_STOP_ENTITY), "start_stop_required"),
+    CONTROL_SPEED_ZERO: ((), ""),
+}
+
+
+def _check_bridge(
+    hass: HomeAssistant, answers: dict[str, Any], cap_kmh: float | None
+) -> tuple[dict[str, str], SpeedScale | None]:
+    """Errors for the bridge's entities, and the speed entity's scale if usable."""
+    for key in BRIDGE_ENTITY_FIELDS:
+        if (entity_id := answers.get(key)) and hass.states.get(entity_id) is None:
+            return {key: "entity_not_found"}, None
+    needed, error = _CONTROL_NEEDS[answers[CONF_CONTROL]]
+    if missing := [key for key in needed if not answers.get(key)]:
+        return {missing[0]: error}, None
+    speed_state = hass.states.get(answers[CONF_SPEED_ENTITY])
+    assert speed_state is not None
+    try:
+        scale = SpeedScale.of(speed_state)
+    except ValueError:
+        return {CONF_SPEED_ENTITY: "speed_unit_unsupported"}, None
+    if answers[CONF_CONTROL] == CONTROL_SPEED_ZERO and scale.minimum > 0:
+        return {CONF_CONTROL: "speed_zero_unsupported"}, scale
+    for key, units in (
+        (CONF_ACTUAL_SPEED_ENTITY, SpeedConverter.VALID_UNITS),
+        (CONF_DISTANCE_ENTITY, DistanceConverter.VALID_UNITS),
+    ):
+        sensor = hass.states.get(answers.get(key) or "")
+        if sensor and sensor.attributes.get(ATTR_UNIT_OF_MEASUREMENT) not in units:
+            return {key: "sensor_unit_unsupported"}, scale
+    if cap_kmh is not None and cap_kmh > scale.max_kmh + 1e-6:
+        return {"base": "max_speed_above_entity"}, scale
+    return {}, scale
+
+
+def _bridge_placeholders(scale: SpeedScale | None) -> dict[str, str]:
+    if scale is None:
+        return {"entity_max": "", "entity_unit": ""}
+    return {"entity_max": f"{scale.maximum:g}", "entity_unit": scale.unit.value}
+
+
 SPOTTER_DEVICE_CLASSES = ["occupancy", "presence", "motion"]
 SPOTTER_DEFAULTS: dict[str, Any] = {
     CONF_SPOTTERS: [],
@@ -131,14 +233,6 @@ def _seconds_selector(maximum: int) -> NumberSelector:
             step=1,
             unit_of_measurement="s",
             mode=NumberSelectorMode.BOX,
-        )
-    )
-
-
-def _choice(options: list[str], key: str) -> SelectSelector:
-    return SelectSelector(
-        SelectSelectorConfig(
-            options=options, translation_key=key, mode=SelectSelectorMode.LIST
         )
     )
 
@@ -283,13 +377,43 @@ def _speed_range_placeholders(unit: SpeedUnit) -> dict[str, str]:
     }
 
 
-class SpotterAndSpeakerSteps(FlowHandler[Any, ConfigFlowResult]):
-    """The spotter and announcement steps, shared by setup and the options.
+class SharedSteps(FlowHandler[Any, ConfigFlowResult]):
+    """The bridge, spotter and announcement steps, shared by setup and the options.
 
     A flow provides the values it suggests and what it does with the answers.
     """
 
     _options: dict[str, Any]
+
+    async def _async_after_bridge(self) -> ConfigFlowResult:
+        raise NotImplementedError
+
+    def _bridge_cap_kmh(self) -> float | None:
+        """The speed cap the bridge's speed entity must reach, if already chosen."""
+        return self._options.get(CONF_MAX_SPEED_KMH)
+
+    async def async_step_bridge(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Pick the entities of a treadmill that is already in Home Assistant."""
+        errors: dict[str, str] = {}
+        scale: SpeedScale | None = None
+        if user_input is not None:
+            errors, scale = _check_bridge(self.hass, user_input, self._bridge_cap_kmh())
+            if not errors:
+                self._options[CONF_BRIDGE] = {k: v for k, v in user_input.items() if v}
+                return await self._async_after_bridge()
+        return self.async_show_form(
+            step_id="bridge",
+            data_schema=self.add_suggested_values_to_schema(
+                BRIDGE_SCHEMA,
+                user_input
+                or self._options.get(CONF_BRIDGE)
+                or self._suggested(BRIDGE_SCHEMA, {CONF_CONTROL: CONTROL_SWITCH}),
+            ),
+            errors=errors,
+            description_placeholders=_bridge_placeholders(scale),
+        )
 
     def _suggested(
         self, schema: vol.Schema, defaults: dict[str, Any]
@@ -341,7 +465,7 @@ class SpotterAndSpeakerSteps(FlowHandler[Any, ConfigFlowResult]):
         )
 
 
-class RetrowalkConfigFlow(SpotterAndSpeakerSteps, ConfigFlow, domain=DOMAIN):
+class RetrowalkConfigFlow(SharedSteps, ConfigFlow, domain=DOMAIN):
     """Add a treadmill: identity first, then the safety settings."""
 
     VERSION = 1
@@ -350,6 +474,8 @@ class RetrowalkConfigFlow(SpotterAndSpeakerSteps, ConfigFlow, domain=DOMAIN):
         """Start an empty flow."""
         self._user_input: dict[str, Any] = {}
         self._options: dict[str, Any] = {}
+        # Address and name of a treadmill found by Bluetooth discovery.
+        self._discovered: dict[str, str] = {}
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
@@ -366,10 +492,12 @@ class RetrowalkConfigFlow(SpotterAndSpeakerSteps, ConfigFlow, domain=DOMAIN):
                 )
                 self._abort_if_unique_id_configured()
                 self._user_input = user_input | {CONF_NAME: name}
+                if user_input[CONF_TREADMILL_TYPE] == TREADMILL_ENTITY_BRIDGE:
+                    return await self.async_step_bridge()
+                if user_input[CONF_TREADMILL_TYPE] == TREADMILL_FTMS:
+                    return await self.async_step_ftms_device()
                 return await self.async_step_safety()
-        default_unit = (
-            SpeedUnit.KMH if self.hass.config.units is METRIC_SYSTEM else SpeedUnit.MPH
-        )
+        default_unit = self._default_unit()
         schema = vol.Schema(
             {
                 vol.Required(CONF_NAME, default=DEFAULT_NAME): TextSelector(),
@@ -387,20 +515,108 @@ class RetrowalkConfigFlow(SpotterAndSpeakerSteps, ConfigFlow, domain=DOMAIN):
             errors=errors,
         )
 
+    def _default_unit(self) -> SpeedUnit:
+        return (
+            SpeedUnit.KMH if self.hass.config.units is METRIC_SYSTEM else SpeedUnit.MPH
+        )
+
+    async def async_step_bluetooth(
+        self, discovery_info: BluetoothServiceInfoBleak
+    ) -> ConfigFlowResult:
+        """A treadmill advertising the Fitness Machine Service was found."""
+        await self.async_set_unique_id(_ftms_unique_id(discovery_info.address))
+        self._abort_if_unique_id_configured()
+        self._discovered = {discovery_info.address: discovery_info.name}
+        self.context["title_placeholders"] = {"name": discovery_info.name}
+        return await self.async_step_bluetooth_confirm()
+
+    async def async_step_bluetooth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Name the discovered treadmill and choose the speed unit."""
+        address, device_name = next(iter(self._discovered.items()))
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            name = user_input[CONF_NAME].strip()
+            if not any(char.isalnum() for char in name):
+                errors[CONF_NAME] = "invalid_name"
+            else:
+                self._user_input = user_input | {
+                    CONF_NAME: name,
+                    CONF_TREADMILL_TYPE: TREADMILL_FTMS,
+                    CONF_ADDRESS: address,
+                }
+                return await self.async_step_safety()
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_NAME, default=device_name): TextSelector(),
+                vol.Required(CONF_SPEED_UNIT, default=self._default_unit().value): (
+                    _unit_selector()
+                ),
+            }
+        )
+        return self.async_show_form(
+            step_id="bluetooth_confirm",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input),
+            errors=errors,
+            description_placeholders={"name": device_name, "address": address},
+        )
+
+    async def async_step_ftms_device(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose one of the Bluetooth FTMS treadmills Home Assistant has seen."""
+        if user_input is not None:
+            address = user_input[CONF_ADDRESS]
+            await self.async_set_unique_id(
+                _ftms_unique_id(address), raise_on_progress=False
+            )
+            self._abort_if_unique_id_configured()
+            self._user_input[CONF_ADDRESS] = address
+            return await self.async_step_safety()
+        configured = self._async_current_ids(include_ignore=False)
+        found = {
+            info.address: f"{info.name} ({info.address})"
+            for info in _discovered_ftms_devices(self.hass)
+            if _ftms_unique_id(info.address) not in configured
+        }
+        if not found:
+            return self.async_abort(reason="no_devices_found")
+        return self.async_show_form(
+            step_id="ftms_device",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_ADDRESS): SelectSelector(
+                        SelectSelectorConfig(
+                            options=[
+                                SelectOptionDict(value=address, label=label)
+                                for address, label in found.items()
+                            ],
+                            mode=SelectSelectorMode.LIST,
+                        )
+                    )
+                }
+            ),
+        )
+
     async def async_step_safety(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Cap the speed and acknowledge the medical clearance advice."""
         unit = SpeedUnit(self._user_input[CONF_SPEED_UNIT])
         errors: dict[str, str] = {}
+        bridge_scale = self._bridge_scale()
         if user_input is not None:
             errors = _check_max_speed(user_input[CONF_MAX_SPEED], unit)
+            cap_kmh = unit.to_kmh(user_input[CONF_MAX_SPEED])
+            if bridge_scale and not errors and cap_kmh > bridge_scale.max_kmh + 1e-6:
+                errors[CONF_MAX_SPEED] = "max_speed_above_entity"
             if not user_input.get(CONF_CLEARANCE_ACKNOWLEDGED):
                 errors[CONF_CLEARANCE_ACKNOWLEDGED] = "clearance_required"
             if not errors:
-                self._options = {
+                self._options |= {
                     CONF_SPEED_UNIT: unit.value,
-                    CONF_MAX_SPEED_KMH: unit.to_kmh(user_input[CONF_MAX_SPEED]),
+                    CONF_MAX_SPEED_KMH: cap_kmh,
                 }
                 return await self.async_step_spotter()
         schema = vol.Schema(
@@ -417,8 +633,26 @@ class RetrowalkConfigFlow(SpotterAndSpeakerSteps, ConfigFlow, domain=DOMAIN):
             step_id="safety",
             data_schema=self.add_suggested_values_to_schema(schema, user_input),
             errors=errors,
-            description_placeholders=_speed_range_placeholders(unit),
+            description_placeholders=_speed_range_placeholders(unit)
+            | _bridge_placeholders(bridge_scale),
         )
+
+    def _bridge_scale(self) -> SpeedScale | None:
+        """The chosen speed entity's scale, for a treadmill already in HA."""
+        if not (bridge := self._options.get(CONF_BRIDGE)):
+            return None
+        state = self.hass.states.get(bridge[CONF_SPEED_ENTITY])
+        return SpeedScale.of(state) if state else None
+
+    async def _async_after_bridge(self) -> ConfigFlowResult:
+        if self.source == SOURCE_RECONFIGURE:
+            return self._async_reconfigured()
+        return await self.async_step_safety()
+
+    def _bridge_cap_kmh(self) -> float | None:
+        if self.source == SOURCE_RECONFIGURE:
+            return self._get_reconfigure_entry().options.get(CONF_MAX_SPEED_KMH)
+        return None
 
     def _suggested(
         self, schema: vol.Schema, defaults: dict[str, Any]
@@ -436,6 +670,11 @@ class RetrowalkConfigFlow(SpotterAndSpeakerSteps, ConfigFlow, domain=DOMAIN):
                 CONF_NAME: self._user_input[CONF_NAME],
                 CONF_TREADMILL_TYPE: self._user_input[CONF_TREADMILL_TYPE],
                 CONF_CLEARANCE_ACKNOWLEDGED: True,
+                **(
+                    {CONF_ADDRESS: self._user_input[CONF_ADDRESS]}
+                    if CONF_ADDRESS in self._user_input
+                    else {}
+                ),
             },
             options=self._options,
         )
@@ -457,19 +696,19 @@ class RetrowalkConfigFlow(SpotterAndSpeakerSteps, ConfigFlow, domain=DOMAIN):
                 if unique_id != entry.unique_id:
                     await self.async_set_unique_id(unique_id)
                     self._abort_if_unique_id_configured()
-                return self.async_update_reload_and_abort(
-                    entry,
-                    unique_id=unique_id,
-                    title=name,
-                    data_updates={
-                        CONF_NAME: name,
-                        CONF_TREADMILL_TYPE: user_input[CONF_TREADMILL_TYPE],
-                    },
-                )
+                self._user_input = user_input | {CONF_NAME: name}
+                self._options = dict(entry.options)
+                if user_input[CONF_TREADMILL_TYPE] == TREADMILL_ENTITY_BRIDGE:
+                    return await self.async_step_bridge()
+                self._options.pop(CONF_BRIDGE, None)
+                return self._async_reconfigured()
+        types = [TREADMILL_VIRTUAL, TREADMILL_ENTITY_BRIDGE]
         schema = vol.Schema(
             {
                 vol.Required(CONF_NAME): TextSelector(),
-                vol.Required(CONF_TREADMILL_TYPE): _treadmill_type_selector(),
+                vol.Required(CONF_TREADMILL_TYPE): _treadmill_type_selector(
+                    types if entry.data[CONF_TREADMILL_TYPE] in types else None
+                ),
             }
         )
         return self.async_show_form(
@@ -480,6 +719,18 @@ class RetrowalkConfigFlow(SpotterAndSpeakerSteps, ConfigFlow, domain=DOMAIN):
             errors=errors,
         )
 
+    def _async_reconfigured(self) -> ConfigFlowResult:
+        """Apply a reconfiguration: new name and type, bridge options if any."""
+        name = self._user_input[CONF_NAME]
+        treadmill_type = self._user_input[CONF_TREADMILL_TYPE]
+        return self.async_update_reload_and_abort(
+            self._get_reconfigure_entry(),
+            unique_id=f"{treadmill_type}-{slugify(name)}",
+            title=name,
+            data_updates={CONF_NAME: name, CONF_TREADMILL_TYPE: treadmill_type},
+            options=self._options,
+        )
+
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: RetrowalkConfigEntry) -> OptionsFlow:
@@ -487,7 +738,7 @@ class RetrowalkConfigFlow(SpotterAndSpeakerSteps, ConfigFlow, domain=DOMAIN):
         return RetrowalkOptionsFlow()
 
 
-class RetrowalkOptionsFlow(SpotterAndSpeakerSteps, OptionsFlow):
+class RetrowalkOptionsFlow(SharedSteps, OptionsFlow):
     """Change the speed unit, the speed cap and the spotter gate."""
 
     def __init__(self) -> None:
@@ -511,6 +762,8 @@ class RetrowalkOptionsFlow(SpotterAndSpeakerSteps, OptionsFlow):
                     CONF_SPEED_UNIT: unit.value,
                     CONF_MAX_SPEED_KMH: unit.to_kmh(user_input[CONF_MAX_SPEED]),
                 }
+                if entry.data[CONF_TREADMILL_TYPE] == TREADMILL_ENTITY_BRIDGE:
+                    return await self.async_step_bridge()
                 return await self.async_step_spotter()
         max_speed = round(
             current_unit.from_kmh(
@@ -539,8 +792,29 @@ class RetrowalkOptionsFlow(SpotterAndSpeakerSteps, OptionsFlow):
         self, schema: vol.Schema, defaults: dict[str, Any]
     ) -> dict[str, Any]:
         """The treadmill's current options for the step's fields, else the defaults."""
-        current = self.config_entry.options
+        options = self.config_entry.options
+        current = {**options, **options.get(CONF_BRIDGE, {})}
         return defaults | {key: current[key] for key in current if key in schema.schema}
+
+    async def _async_after_bridge(self) -> ConfigFlowResult:
+        return await self.async_step_spotter()
 
     async def _async_finish(self) -> ConfigFlowResult:
         return self.async_create_entry(data=self._options)
+
+
+def _ftms_unique_id(address: str) -> str:
+    return f"{TREADMILL_FTMS}-{address.lower()}"
+
+
+def _discovered_ftms_devices(hass: HomeAssistant) -> list[BluetoothServiceInfoBleak]:
+    """The connectable devices advertising the Fitness Machine Service."""
+    if "bluetooth" not in hass.config.components:
+        return []
+    from homeassistant.components.bluetooth import async_discovered_service_info  # noqa: PLC0415 - only with Bluetooth
+
+    return [
+        info
+        for info in async_discovered_service_info(hass, connectable=True)
+        if FITNESS_MACHINE_SERVICE_UUID in info.service_uuids
+    ]

@@ -39,7 +39,25 @@ DEFAULT_PAUSE_GRACE: Final = 5
 DEFAULT_RESUME_CONFIRMATION: Final = 10
 
 TREADMILL_VIRTUAL: Final = "virtual"
-TREADMILL_TYPES: Final = [TREADMILL_VIRTUAL]
+TREADMILL_ENTITY_BRIDGE: Final = "entity_bridge"
+TREADMILL_FTMS: Final = "ftms"
+TREADMILL_TYPES: Final = [TREADMILL_VIRTUAL, TREADMILL_ENTITY_BRIDGE, TREADMILL_FTMS]
+
+# A treadmill already in Home Assistant: the entities that drive it (options).
+CONF_BRIDGE: Final = "bridge"
+CONF_SPEED_ENTITY: Final = "speed_entity"
+CONF_CONTROL: Final = "control"
+CONF_SWITCH_ENTITY: Final = "switch_entity"
+CONF_START_ENTITY: Final = "start_entity"
+CONF_STOP_ENTITY: Final = "stop_entity"
+CONF_INCLINE_ENTITY: Final = "incline_entity"
+CONF_ACTUAL_SPEED_ENTITY: Final = "actual_speed_entity"
+CONF_DISTANCE_ENTITY: Final = "distance_entity"
+# How the belt is started and stopped.
+CONTROL_SWITCH: Final = "switch"
+CONTROL_START_STOP: Final = "start_stop"
+CONTROL_SPEED_ZERO: Final = "speed_zero"
+CONTROL_MODES: Final = [CONTROL_SWITCH, CONTROL_START_STOP, CONTROL_SPEED_ZERO]
 
 # Bus event fired for every workout event, for automations.
 BUS_EVENT: Final = "retrowalk_event"
@@ -51,6 +69,11 @@ REASON_TREADMILL_STOPPED: Final = "treadmill_stopped"
 REASON_NO_SPOTTER: Final = "no_spotter"
 REASON_RESTART: Final = "restart"
 REASON_SPOTTER_CONFIRMED: Final = "spotter_confirmed"
+# Reasons a treadmill gives itself (see treadmills.FAULT_*).
+REASON_TREADMILL_UNAVAILABLE: Final = "treadmill_unavailable"
+REASON_TREADMILL_CONSOLE: Final = "treadmill_console"
+REASON_CONTROL_LOST: Final = "control_lost"
+REASON_SAFETY_KEY: Final = "safety_key"
 # The pause_reason sensor's state while nothing is paused.
 NOT_PAUSED: Final = "none"
 # Every reason a session can be paused for, as the pause_reason sensor shows them.
@@ -59,5 +82,8 @@ PAUSE_REASONS: Final = [
     REASON_NO_SPOTTER,
     REASON_TREADMILL_STOPPED,
     REASON_TREADMILL_ERROR,
+    REASON_TREADMILL_UNAVAILABLE,
+    REASON_TREADMILL_CONSOLE,
+    REASON_CONTROL_LOST,
     REASON_RESTART,
 ]

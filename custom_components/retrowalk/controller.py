@@ -26,6 +26,7 @@ from .const import (
     DOMAIN,
     REASON_NO_SPOTTER,
     REASON_RESTART,
+    REASON_SAFETY_KEY,
     REASON_SPOTTER_CONFIRMED,
     REASON_TREADMILL_ERROR,
     REASON_TREADMILL_STOPPED,
@@ -36,7 +37,7 @@ from .issues import async_treadmill_obeys, async_treadmill_refused
 from .settings import EntrySettings
 from .spotter import SpotterGate
 from .store import SessionStore
-from .treadmills import Treadmill, TreadmillError, TreadmillStatus
+from .treadmills import FAULT_SAFETY_KEY, Treadmill, TreadmillError, TreadmillStatus
 from .workout.errors import WorkoutError
 from .workout.program import Direction, Program
 from .workout.programs import DEFAULT_PROGRAM
@@ -99,6 +100,7 @@ class WorkoutController:
         self._event_listeners: list[EventListener] = []
         self._cancel_timer: CALLBACK_TYPE | None = None
         self._unsubscribe_treadmill = treadmill.add_listener(self._on_treadmill_status)
+        self._treadmill_available = treadmill.status.available
         self._store = SessionStore(hass, entry_id)
         # Set by the entry when speakers are configured; diagnostics read its health.
         self.announcer: Announcer | None = None
@@ -125,6 +127,7 @@ class WorkoutController:
         Nothing restarts: a session that was running when Home Assistant stopped
         (or crashed) comes back paused with reason `restart`.
         """
+        await self.treadmill.async_open()
         await self._async_try_stop_belt()
         self.spotter.async_start()
         self._async_notify_state()  # the entities were written before the first reading
@@ -400,20 +403,44 @@ class WorkoutController:
 
     @callback
     def _on_treadmill_status(self, status: TreadmillStatus) -> None:
-        """Pause when the belt stops under a running session (console, safety clip)."""
+        """Act when the belt stops under a running session, and show the belt's state.
+
+        The safety key ends the session; anything else (console, lost link or
+        entity, a belt that just stopped) pauses it with the treadmill's reason.
+        """
         session = self.session
-        if (
-            session is not None
-            and session.status is SessionStatus.RUNNING
-            and not (status.available and status.running)
-        ):
+        running = session is not None and session.status is SessionStatus.RUNNING
+        if running and not (status.available and status.running):
             self.hass.async_create_task(
-                self._async_locked_fault_pause(REASON_TREADMILL_STOPPED),
+                self._async_locked_fault(status.fault or REASON_TREADMILL_STOPPED),
                 eager_start=False,
             )
+        elif not running and status.available and not self._treadmill_available:
+            # Back after a loss: a stop sent meanwhile may not have arrived.
+            self.hass.async_create_task(self._async_stop_returned_belt())
+        self._treadmill_available = status.available
+        self._async_notify_state()
 
-    async def _async_locked_fault_pause(self, reason: str) -> None:
+    async def _async_stop_returned_belt(self) -> None:
         async with self._lock:
+            if not self._is_running() and self.treadmill.status.running:
+                _LOGGER.warning(
+                    "Treadmill %s came back with its belt running; stopping it",
+                    self.entry_id,
+                )
+                await self._async_try_stop_belt()
+
+    async def _async_locked_fault(self, reason: str) -> None:
+        async with self._lock:
+            session = self.session
+            if (
+                reason == FAULT_SAFETY_KEY
+                and session is not None
+                and session.status is SessionStatus.RUNNING
+            ):
+                self._async_changed(session.stop(REASON_SAFETY_KEY))
+                await self._async_try_stop_belt()
+                return
             await self._async_fault_pause(reason)
 
     # --- publishing ----------------------------------------------------------

@@ -43,6 +43,8 @@ class RetrowalkSensorDescription(SensorEntityDescription):
     value_fn: Callable[[WorkoutController], SensorValue]
     # Display unit that follows the entry's speed unit, if any.
     unit_fn: Callable[[SpeedUnit], str] | None = None
+    # Whether the value can be read now (default: always).
+    available_fn: Callable[[WorkoutController], bool] = lambda _controller: True
 
 
 def _phase_attributes(controller: WorkoutController) -> Mapping[str, Any]:
@@ -109,6 +111,18 @@ SENSORS: tuple[RetrowalkSensorDescription, ...] = (
         suggested_display_precision=1,
         value_fn=_belt_speed,
         unit_fn=lambda unit: unit.value,
+    ),
+    RetrowalkSensorDescription(
+        key="reported_speed",
+        translation_key="reported_speed",
+        device_class=SensorDeviceClass.SPEED,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfSpeed.KILOMETERS_PER_HOUR,
+        suggested_display_precision=1,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda c: c.treadmill.status.speed_kmh,
+        unit_fn=lambda unit: unit.value,
+        available_fn=lambda c: c.treadmill.status.available,
     ),
     RetrowalkSensorDescription(
         key="distance",
@@ -191,6 +205,11 @@ class RetrowalkSensor(RetrowalkStateEntity, SensorEntity):
             self._attr_suggested_unit_of_measurement = description.unit_fn(
                 self.controller.settings.speed_unit
             )
+
+    @property
+    def available(self) -> bool:
+        """Sensors that read the treadmill are unavailable while it is."""
+        return self.entity_description.available_fn(self.controller)
 
     @property
     def native_value(self) -> SensorValue:

@@ -6,8 +6,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from homeassistant.const import CONF_ADDRESS
+
 from .const import (
+    CONF_ACTUAL_SPEED_ENTITY,
+    CONF_BRIDGE,
+    CONF_CONTROL,
     CONF_COUNTDOWN,
+    CONF_DISTANCE_ENTITY,
+    CONF_INCLINE_ENTITY,
     CONF_LANGUAGE,
     CONF_LEAD_TIME,
     CONF_MAX_SPEED_KMH,
@@ -16,10 +23,14 @@ from .const import (
     CONF_RESUME_CONFIRMATION,
     CONF_RESUME_POLICY,
     CONF_SPEAKERS,
+    CONF_SPEED_ENTITY,
     CONF_SPEED_UNIT,
     CONF_SPOTTER_MODE,
     CONF_SPOTTER_REQUIRED,
     CONF_SPOTTERS,
+    CONF_START_ENTITY,
+    CONF_STOP_ENTITY,
+    CONF_SWITCH_ENTITY,
     CONF_TREADMILL_TYPE,
     CONF_TTS_ENTITY,
     CONF_VOLUME,
@@ -106,6 +117,56 @@ class AnnouncementSettings:
 
 
 @dataclass(frozen=True, kw_only=True)
+class BridgeSettings:
+    """The entities that drive a treadmill already in Home Assistant."""
+
+    speed_entity: str
+    control: str
+    switch_entity: str | None = None
+    start_entity: str | None = None
+    stop_entity: str | None = None
+    incline_entity: str | None = None
+    actual_speed_entity: str | None = None
+    distance_entity: str | None = None
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> BridgeSettings | None:
+        """Read the bridge options; None for other treadmill types."""
+        if not (bridge := options.get(CONF_BRIDGE)):
+            return None
+        return cls(
+            speed_entity=bridge[CONF_SPEED_ENTITY],
+            control=bridge[CONF_CONTROL],
+            switch_entity=bridge.get(CONF_SWITCH_ENTITY),
+            start_entity=bridge.get(CONF_START_ENTITY),
+            stop_entity=bridge.get(CONF_STOP_ENTITY),
+            incline_entity=bridge.get(CONF_INCLINE_ENTITY),
+            actual_speed_entity=bridge.get(CONF_ACTUAL_SPEED_ENTITY),
+            distance_entity=bridge.get(CONF_DISTANCE_ENTITY),
+        )
+
+    @property
+    def controlled_entities(self) -> tuple[str, ...]:
+        """The entities a session needs: without them the belt cannot be driven."""
+        return tuple(
+            entity_id
+            for entity_id in (
+                self.speed_entity,
+                self.switch_entity,
+                self.start_entity,
+                self.stop_entity,
+            )
+            if entity_id
+        )
+
+    @property
+    def all_entities(self) -> tuple[str, ...]:
+        """Every entity the bridge reads or drives."""
+        optional = (self.incline_entity, self.actual_speed_entity, self.distance_entity)
+        return self.controlled_entities + tuple(e for e in optional if e)
+
+
+@dataclass(frozen=True, kw_only=True)
 class EntrySettings:
     """Treadmill type, display unit, the speed cap and the spotter gate."""
 
@@ -114,6 +175,9 @@ class EntrySettings:
     max_speed_kmh: float
     spotter: SpotterSettings
     announcements: AnnouncementSettings
+    bridge: BridgeSettings | None = None
+    # A Bluetooth FTMS treadmill's address.
+    address: str | None = None
 
     @classmethod
     def from_entry(cls, data: dict[str, Any], options: dict[str, Any]) -> EntrySettings:
@@ -124,6 +188,8 @@ class EntrySettings:
             max_speed_kmh=options.get(CONF_MAX_SPEED_KMH, DEFAULT_MAX_SPEED_KMH),
             spotter=SpotterSettings.from_options(options),
             announcements=AnnouncementSettings.from_options(options),
+            bridge=BridgeSettings.from_options(options),
+            address=data.get(CONF_ADDRESS),
         )
 
     def display_speed(self, kmh: float) -> float:

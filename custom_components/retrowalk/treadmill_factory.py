@@ -5,14 +5,21 @@ from __future__ import annotations
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from .const import TREADMILL_VIRTUAL
+from .const import TREADMILL_ENTITY_BRIDGE, TREADMILL_VIRTUAL
+from .entity_bridge import EntityBridgeTreadmill
 from .settings import EntrySettings
 from .treadmills import Treadmill
 from .treadmills.virtual import VirtualTreadmill
 
 
-def create_treadmill(hass: HomeAssistant, settings: EntrySettings) -> Treadmill:
+def create_treadmill(
+    hass: HomeAssistant, settings: EntrySettings, *, name: str
+) -> Treadmill:
     """Return the treadmill for an entry's settings."""
     if settings.treadmill_type == TREADMILL_VIRTUAL:
         return VirtualTreadmill(dt_util.utcnow)
+    if settings.treadmill_type == TREADMILL_ENTITY_BRIDGE and settings.bridge:
+        return EntityBridgeTreadmill(
+            hass, settings.bridge, name=name, cap_kmh=settings.max_speed_kmh
+        )
     raise ValueError(f"Unknown treadmill type {settings.treadmill_type}")

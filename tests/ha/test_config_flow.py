@@ -141,6 +141,8 @@ async def test_safety_step_requires_acknowledgement_and_sane_cap(
             "min_speed": "0.5",
             "max_speed": "5.0",
             "unit": "mph",
+            "entity_max": "",
+            "entity_unit": "",
         }
     assert hass.config_entries.async_entries(DOMAIN) == []
     result = await hass.config_entries.flow.async_configure(

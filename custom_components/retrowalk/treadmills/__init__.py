@@ -66,6 +66,9 @@ class Treadmill(ABC):
     async def async_stop(self) -> None:
         """Stop the belt."""
 
+    async def async_open(self) -> None:  # noqa: B027 - optional hook
+        """Start following the machine; called once before the first command."""
+
     async def async_close(self) -> None:  # noqa: B027 - optional hook
         """Release connections; the belt has been stopped before this."""
 
