@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
+
+from . import energy
+from .errors import WorkoutError
+from .session import Session, SessionStatus
+
+_HOUR = timedelta(hours=1)
 
 
 class Outcome(StrEnum):
@@ -26,7 +32,11 @@ class PauseRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly values."""
-        return {"at": self.at.isoformat(), "reason": self.reason, "seconds": self.seconds}
+        return {
+            "at": self.at.isoformat(),
+            "reason": self.reason,
+            "seconds": self.seconds,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PauseRecord:
@@ -109,8 +119,77 @@ class SessionRecord:
             pauses=tuple(PauseRecord.from_dict(p) for p in data.get("pauses", ())),
             met_minutes=float(data.get("met_minutes", 0.0)),
             kcal=_optional_float(data.get("kcal")),
-            scheduled_for=None if scheduled is None else datetime.fromisoformat(scheduled),
+            scheduled_for=None
+            if scheduled is None
+            else datetime.fromisoformat(scheduled),
         )
+
+
+def record_from_session(
+    session: Session,
+    *,
+    body_mass_kg: float | None,
+    scheduled_for: datetime | None = None,
+) -> SessionRecord:
+    """The history record of a session that has ended.
+
+    Average speeds are distance over time in each direction: None without time
+    in that direction, or when the session was restored from a snapshot that
+    did not keep its distance per direction.
+    """
+    outcomes = {
+        SessionStatus.FINISHED: Outcome.COMPLETED,
+        SessionStatus.STOPPED: Outcome.STOPPED,
+    }
+    outcome = outcomes.get(session.status)
+    if outcome is None or session.started_at is None or session.ended_at is None:
+        raise WorkoutError("not_ended")
+    ended_at = session.ended_at
+    totals = session.totals()
+    met_minutes = energy.met_minutes(totals.forward, totals.backward)
+    return SessionRecord(
+        started_at=session.started_at,
+        ended_at=ended_at,
+        program=session.program.key,
+        outcome=outcome,
+        end_reason=session.end_reason if outcome is Outcome.STOPPED else None,
+        forward_seconds=totals.forward.total_seconds(),
+        backward_seconds=totals.backward.total_seconds(),
+        paused_seconds=totals.paused.total_seconds(),
+        distance_km=totals.distance_km,
+        forward_speed_kmh=_average_speed(totals.forward_distance_km, totals.forward),
+        backward_speed_kmh=_average_speed(totals.backward_distance_km, totals.backward),
+        pauses=tuple(
+            PauseRecord(
+                at=pause.started_at,
+                reason=pause.reason,
+                seconds=(
+                    (pause.ended_at or ended_at) - pause.started_at
+                ).total_seconds(),
+            )
+            for pause in session.pauses
+        ),
+        met_minutes=met_minutes,
+        kcal=energy.kcal(met_minutes, body_mass_kg),
+        scheduled_for=scheduled_for,
+    )
+
+
+def missed_record(scheduled_for: datetime, program: str) -> SessionRecord:
+    """The record of a scheduled session nobody walked."""
+    return SessionRecord(
+        started_at=scheduled_for,
+        ended_at=None,
+        program=program,
+        outcome=Outcome.MISSED,
+        scheduled_for=scheduled_for,
+    )
+
+
+def _average_speed(distance_km: float | None, time: timedelta) -> float | None:
+    if distance_km is None or not time:
+        return None
+    return distance_km / (time / _HOUR)
 
 
 def _optional_float(value: Any) -> float | None:

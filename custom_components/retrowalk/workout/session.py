@@ -6,12 +6,18 @@ Every command first catches up on boundaries that have passed, so a late timer
 never shifts the plan: an interval always starts exactly where the previous one
 planned to end. Time is split exactly (integer microseconds) between forward,
 backward and paused, so they always add up to the wall time since the start.
+
+Snapshots written before pauses and per-direction distance were kept still load:
+such a session knows only its current pause (rebuilt from `paused_since`; the
+paused total still holds the earlier ones), and its distance per direction is
+unknown (None) for the rest of the session, since the distance walked before
+the upgrade cannot be split after the fact.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -43,8 +49,11 @@ class EventType(StrEnum):
     SESSION_RESUMED = "session_resumed"
     SESSION_COMPLETED = "session_completed"
     SESSION_STOPPED = "session_stopped"
-    # Not a session transition: fired by the spotter gate about a paused session.
+    # Not session transitions: the spotter gate about a paused session, and the
+    # schedule about a session that is due or was missed.
     SPOTTER_RETURNED = "spotter_returned"
+    SESSION_DUE = "session_due"
+    SESSION_MISSED = "session_missed"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,13 +69,28 @@ class WorkoutEvent:
 
 
 @dataclass(frozen=True, kw_only=True)
+class SessionPause:
+    """One pause: when it began, why, and when it ended (None while paused)."""
+
+    started_at: datetime
+    reason: str
+    ended_at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class SessionTotals:
-    """What a session has done so far."""
+    """What a session has done so far.
+
+    The distance per direction is None for a session restored from a snapshot
+    that did not keep it (see the module docstring).
+    """
 
     forward: timedelta
     backward: timedelta
     paused: timedelta
     distance_km: float
+    forward_distance_km: float | None
+    backward_distance_km: float | None
 
     @property
     def moving(self) -> timedelta:
@@ -98,7 +122,6 @@ class Session:
         self.index = 0
         self.started_at: datetime | None = None
         self.ended_at: datetime | None = None
-        self.pause_reason: str | None = None
         self.end_reason: str | None = None
         # The running stretch in progress starts here; None while not running.
         self._segment_start: datetime | None = None
@@ -111,6 +134,11 @@ class Session:
         self._backward = timedelta(0)
         self._paused = timedelta(0)
         self._distance_km = 0.0
+        # Distance per direction; None when restored from a snapshot without it.
+        self._direction_km: dict[Direction, float] | None = dict.fromkeys(
+            Direction, 0.0
+        )
+        self._pauses: list[SessionPause] = []
 
     # --- what the session looks like now -------------------------------------
 
@@ -118,6 +146,18 @@ class Session:
     def interval(self) -> Interval:
         """The current interval (the last one once the session is over)."""
         return self.program.intervals[self.index]
+
+    @property
+    def pauses(self) -> tuple[SessionPause, ...]:
+        """Every pause so far, the current one (if paused) last."""
+        return tuple(self._pauses)
+
+    @property
+    def pause_reason(self) -> str | None:
+        """Why the session is paused; None unless paused."""
+        if self.status is not SessionStatus.PAUSED:
+            return None
+        return self._pauses[-1].reason
 
     @property
     def is_active(self) -> bool:
@@ -154,17 +194,29 @@ class Session:
     def totals(self) -> SessionTotals:
         """Forward, backward and paused time and distance, up to now."""
         forward, backward, paused = self._forward, self._backward, self._paused
-        distance = self._distance_km
         stretch = self._live_stretch()
         if self.interval.direction is Direction.FORWARD:
             forward += stretch
         else:
             backward += stretch
-        distance += self.speed_for(self.interval) * (stretch / _HOUR)
+        stretch_km = self.speed_for(self.interval) * (stretch / _HOUR)
+        forward_km = backward_km = None
+        if self._direction_km is not None:
+            split = dict(self._direction_km)
+            split[self.interval.direction] += stretch_km
+            forward_km, backward_km = (
+                split[Direction.FORWARD],
+                split[Direction.BACKWARD],
+            )
         if self._paused_since is not None:
             paused += (self.ended_at or self._clock()) - self._paused_since
         return SessionTotals(
-            forward=forward, backward=backward, paused=paused, distance_km=distance
+            forward=forward,
+            backward=backward,
+            paused=paused,
+            distance_km=self._distance_km + stretch_km,
+            forward_distance_km=forward_km,
+            backward_distance_km=backward_km,
         )
 
     def progress(self) -> float:
@@ -224,7 +276,7 @@ class Session:
         self._close_stretch(now)
         self._paused_since = now
         self.status = SessionStatus.PAUSED
-        self.pause_reason = reason
+        self._pauses.append(SessionPause(started_at=now, reason=reason))
         return [*events, self._event(EventType.SESSION_PAUSED, now, reason=reason)]
 
     def interrupt(self, reason: str, at: datetime | None = None) -> list[WorkoutEvent]:
@@ -234,7 +286,7 @@ class Session:
         reason. Either way a `session_paused` event tells why it is paused now.
         """
         if self.status is SessionStatus.PAUSED:
-            self.pause_reason = reason
+            self._pauses[-1] = replace(self._pauses[-1], reason=reason)
             return [self._event(EventType.SESSION_PAUSED, self._clock(), reason=reason)]
         return self.pause(reason, at)
 
@@ -243,11 +295,9 @@ class Session:
         if self.status is not SessionStatus.PAUSED or self._paused_since is None:
             raise WorkoutError("not_paused")
         now = self._clock()
-        self._paused += now - self._paused_since
-        self._paused_since = None
+        self._close_pause(now)
         self._segment_start = now
         self.status = SessionStatus.RUNNING
-        self.pause_reason = None
         return [self._event(EventType.SESSION_RESUMED, now, reason=reason)]
 
     def skip(self) -> list[WorkoutEvent]:
@@ -308,6 +358,19 @@ class Session:
             "backward_us": _us(self._backward),
             "paused_us": _us(self._paused),
             "distance_km": self._distance_km,
+            "distance_by_direction_km": (
+                None
+                if self._direction_km is None
+                else {d.value: km for d, km in self._direction_km.items()}
+            ),
+            "pauses": [
+                {
+                    "started_at": pause.started_at.isoformat(),
+                    "reason": pause.reason,
+                    "ended_at": _iso(pause.ended_at),
+                }
+                for pause in self._pauses
+            ],
         }
 
     @classmethod
@@ -326,7 +389,6 @@ class Session:
             session.interval  # noqa: B018 - raises IndexError for a bad index
             session.started_at = _from_iso(data["started_at"])
             session.ended_at = _from_iso(data["ended_at"])
-            session.pause_reason = data["pause_reason"]
             session.end_reason = data["end_reason"]
             session._segment_start = _from_iso(data["segment_start"])
             session._paused_since = _from_iso(data["paused_since"])
@@ -336,6 +398,9 @@ class Session:
             session._backward = timedelta(microseconds=data["backward_us"])
             session._paused = timedelta(microseconds=data["paused_us"])
             session._distance_km = float(data["distance_km"])
+            session._direction_km = _direction_km_from(data)
+            session._pauses = _pauses_from(data)
+            session._check_pauses()
         except (KeyError, TypeError, ValueError, IndexError) as err:
             raise WorkoutError("invalid_snapshot") from err
         return session
@@ -366,7 +431,10 @@ class Session:
             self._forward += stretch
         else:
             self._backward += stretch
-        self._distance_km += self.speed_for(self.interval) * (stretch / _HOUR)
+        stretch_km = self.speed_for(self.interval) * (stretch / _HOUR)
+        self._distance_km += stretch_km
+        if self._direction_km is not None:
+            self._direction_km[self.interval.direction] += stretch_km
         self._interval_done += stretch
         self._segment_start = None
 
@@ -374,11 +442,23 @@ class Session:
         if self._segment_start is not None:
             self._close_stretch(at)
         if self._paused_since is not None:
-            self._paused += at - self._paused_since
-            self._paused_since = None
+            self._close_pause(at)
         self.status = status
         self.ended_at = at
-        self.pause_reason = None
+
+    def _check_pauses(self) -> None:
+        """Refuse pauses that contradict the status: only a paused session has an open one."""
+        open_pause = bool(self._pauses) and self._pauses[-1].ended_at is None
+        if open_pause != (self.status is SessionStatus.PAUSED) or open_pause != (
+            self._paused_since is not None
+        ):
+            raise ValueError("pauses_do_not_match_status")
+
+    def _close_pause(self, at: datetime) -> None:
+        assert self._paused_since is not None
+        self._paused += at - self._paused_since
+        self._paused_since = None
+        self._pauses[-1] = replace(self._pauses[-1], ended_at=at)
 
     def _event(
         self, type_: EventType, at: datetime, *, reason: str | None = None
@@ -392,6 +472,34 @@ class Session:
             speed_kmh=self.speed_for(interval),
             reason=reason,
         )
+
+
+def _direction_km_from(data: dict[str, Any]) -> dict[Direction, float] | None:
+    """The distance per direction, None if the snapshot predates it."""
+    saved = data.get("distance_by_direction_km")
+    if saved is None:
+        return None
+    return {direction: float(saved[direction]) for direction in Direction}
+
+
+def _pauses_from(data: dict[str, Any]) -> list[SessionPause]:
+    """The pauses; an older snapshot yields only the pause it was saved in."""
+    if "pauses" in data:
+        return [
+            SessionPause(
+                started_at=datetime.fromisoformat(item["started_at"]),
+                reason=str(item["reason"]),
+                ended_at=_from_iso(item["ended_at"]),
+            )
+            for item in data["pauses"]
+        ]
+    paused_since = _from_iso(data["paused_since"])
+    if paused_since is None:
+        return []
+    reason = data["pause_reason"]
+    if not isinstance(reason, str):
+        raise TypeError("pause_reason")
+    return [SessionPause(started_at=paused_since, reason=reason)]
 
 
 def _us(delta: timedelta) -> int:

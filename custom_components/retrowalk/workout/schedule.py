@@ -1,0 +1,209 @@
+"""The weekly schedule: which days, at what time, and what counts as missed.
+
+Three sessions a week is the dosage the seeds recommend [000, 001], so the
+default days are Monday, Wednesday and Friday.
+
+Everything is computed in the local wall time of the schedule's time zone and
+returned as aware UTC datetimes. Daylight saving time:
+
+- A wall time that falls in a spring-forward gap moves forward by the length of
+  the gap (02:30 on 2026-03-29 in Europe/Berlin is 03:30 CEST).
+- A wall time that occurs twice when clocks fall back means its first
+  occurrence (fold=0).
+
+Both follow from reading the wall time with fold=0, so every selected local date
+has exactly one occurrence. Weeks run from local Monday 00:00; where midnight
+itself falls in a gap, the week starts when the gap ends.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from .errors import WorkoutError
+from .history import Outcome, SessionRecord
+
+MONDAY, WEDNESDAY, FRIDAY = 0, 2, 4
+DEFAULT_WEEKDAYS = frozenset({MONDAY, WEDNESDAY, FRIDAY})
+
+_DAY = timedelta(days=1)
+_WEEK = timedelta(weeks=1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Schedule:
+    """Sessions on some weekdays (0 = Monday) at one local time of day.
+
+    A slot counts as missed once `missed_after` has passed without a session.
+    """
+
+    weekdays: frozenset[int] = DEFAULT_WEEKDAYS
+    time_of_day: time
+    missed_after: timedelta
+    time_zone: tzinfo
+
+    def __post_init__(self) -> None:
+        """Refuse a schedule that cannot be kept."""
+        if not self.weekdays or not self.weekdays <= frozenset(range(7)):
+            raise WorkoutError("invalid_weekdays")
+        if self.time_of_day.tzinfo is not None:
+            raise WorkoutError("invalid_time_of_day")
+        if self.missed_after <= timedelta(0):
+            raise WorkoutError("invalid_missed_after")
+
+    @property
+    def weekly_target(self) -> int:
+        """How many sessions a week the schedule asks for."""
+        return len(self.weekdays)
+
+    def occurrence_on(self, day: date) -> datetime:
+        """The UTC instant of the session on a local date, selected or not."""
+        wall = datetime.combine(day, self.time_of_day)
+        return _utc_of_wall_time(wall, self.time_zone)
+
+
+def occurrences(schedule: Schedule, start: datetime, end: datetime) -> list[datetime]:
+    """The scheduled sessions with `start` <= t < `end`, in order."""
+    first = local_date(start, schedule.time_zone) - _DAY
+    last = local_date(end, schedule.time_zone) + _DAY
+    found: list[datetime] = []
+    day = first
+    while day <= last:
+        if day.weekday() in schedule.weekdays:
+            moment = schedule.occurrence_on(day)
+            if start <= moment < end:
+                found.append(moment)
+        day += _DAY
+    return found
+
+
+def next_occurrence(schedule: Schedule, after: datetime) -> datetime:
+    """The first scheduled session strictly after `after`."""
+    later = after + timedelta(microseconds=1)
+    # Any 8 consecutive local dates hold every weekday at least once.
+    return occurrences(schedule, later, later + 8 * _DAY)[0]
+
+
+def local_date(moment: datetime, time_zone: tzinfo) -> date:
+    """The date on the wall calendar in `time_zone` at an aware instant."""
+    if moment.tzinfo is None:
+        raise WorkoutError("naive_datetime")
+    return moment.astimezone(time_zone).date()
+
+
+def week_start(moment: datetime, time_zone: tzinfo) -> datetime:
+    """The UTC instant of local Monday 00:00 of the week holding `moment`.
+
+    Where midnight falls in a gap, this is the end of the gap.
+    """
+    return _utc_of_wall_time(
+        datetime.combine(_monday_of(moment, time_zone), time()), time_zone
+    )
+
+
+def missed_occurrences(
+    schedule: Schedule,
+    *,
+    since: datetime,
+    now: datetime,
+    started: Iterable[datetime],
+) -> list[datetime]:
+    """Slots from `since` on whose window has closed by `now` without a session.
+
+    A slot at t is kept by a session started on the same local date no later
+    than t + `missed_after`: early that day, or late within the window.
+    """
+    first_start_by_date: dict[date, datetime] = {}
+    for start in started:
+        day = local_date(start, schedule.time_zone)
+        first_start_by_date[day] = min(start, first_start_by_date.get(day, start))
+    missed: list[datetime] = []
+    for slot in occurrences(schedule, since, now):
+        deadline = slot + schedule.missed_after
+        if deadline > now:
+            continue
+        first_start = first_start_by_date.get(local_date(slot, schedule.time_zone))
+        if first_start is None or first_start > deadline:
+            missed.append(slot)
+    return missed
+
+
+@dataclass(frozen=True, kw_only=True)
+class WeekSummary:
+    """One local week of sessions against the schedule's weekly target."""
+
+    week_start: datetime
+    sessions_done: int
+    backward_minutes: float
+    target: int
+
+    @property
+    def target_met(self) -> bool:
+        """Whether enough sessions were completed this week."""
+        return self.sessions_done >= self.target
+
+
+def summarize_week(
+    schedule: Schedule, records: Iterable[SessionRecord], week_of: datetime
+) -> WeekSummary:
+    """The week holding `week_of`: completed sessions and backward minutes.
+
+    Sessions count toward the target only when completed; backward minutes come
+    from completed and stopped sessions alike.
+    """
+    monday = _monday_of(week_of, schedule.time_zone)
+    done = 0
+    backward_seconds = 0.0
+    for record in records:
+        if _monday_of(record.started_at, schedule.time_zone) != monday:
+            continue
+        if record.outcome is Outcome.COMPLETED:
+            done += 1
+        if record.outcome in (Outcome.COMPLETED, Outcome.STOPPED):
+            backward_seconds += record.backward_seconds
+    return WeekSummary(
+        week_start=week_start(week_of, schedule.time_zone),
+        sessions_done=done,
+        backward_minutes=backward_seconds / 60,
+        target=schedule.weekly_target,
+    )
+
+
+def streak_weeks(
+    schedule: Schedule, records: Iterable[SessionRecord], now: datetime
+) -> int:
+    """Weeks in a row with the target met, up to the last finished week.
+
+    The current week adds one as soon as its target is met, and breaks nothing
+    while it is still under way.
+    """
+    completed = Counter(
+        _monday_of(record.started_at, schedule.time_zone)
+        for record in records
+        if record.outcome is Outcome.COMPLETED
+    )
+    target = schedule.weekly_target
+    this_monday = _monday_of(now, schedule.time_zone)
+    streak = 1 if completed[this_monday] >= target else 0
+    monday = this_monday - _WEEK
+    while completed[monday] >= target:
+        streak += 1
+        monday -= _WEEK
+    return streak
+
+
+def _monday_of(moment: datetime, time_zone: tzinfo) -> date:
+    day = local_date(moment, time_zone)
+    return day - timedelta(days=day.weekday())
+
+
+def _utc_of_wall_time(wall: datetime, time_zone: tzinfo) -> datetime:
+    """A naive wall time read with fold=0 in `time_zone`, as a UTC instant.
+
+    With fold=0 a time in a gap uses the offset from before the gap, which moves
+    it forward by the gap; an ambiguous time is its first occurrence.
+    """
+    return wall.replace(tzinfo=time_zone, fold=0).astimezone(UTC)
