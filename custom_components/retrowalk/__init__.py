@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import logging
+
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
+from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from .announcer import Announcer, cue_language, load_cue_words
 from .const import DOMAIN
 from .controller import WorkoutController
 from .data import RetrowalkConfigEntry
+from .history_store import HistoryStore
+from .http import async_register_views
 from .issues import issue_ids
+from .planner import PlanSettings, WorkoutPlanner
 from .services import async_setup_services
 from .settings import EntrySettings
 from .store import SessionStore
 from .treadmill_factory import create_treadmill
+from .treadmills import TreadmillError
+from .treadmills.ftms import FtmsTreadmill
 from .workout.cues import CueBook
 
 PLATFORMS: list[Platform] = [
@@ -29,10 +37,13 @@ PLATFORMS: list[Platform] = [
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
+_LOGGER = logging.getLogger(__name__)
+
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the services once for all entries."""
+    """Register the services and the history download once for all entries."""
     async_setup_services(hass)
+    async_register_views(hass)
     return True
 
 
@@ -63,9 +74,31 @@ async def async_setup_entry(hass: HomeAssistant, entry: RetrowalkConfigEntry) ->
             hass, controller, announcements, CueBook(words, announcements.messages)
         )
         entry.async_on_unload(controller.announcer.async_start())
+    planner = WorkoutPlanner(
+        hass,
+        controller,
+        PlanSettings.from_options(dict(entry.options)),
+        created_at=entry.created_at,
+    )
+    controller.planner = planner
+    await planner.async_setup()
+    entry.async_on_unload(_planner_shutdown(hass, planner))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await controller.async_setup()
+    if isinstance(controller.treadmill, FtmsTreadmill):
+        # Connect in the background: if the belt still runs (say, after a crash),
+        # the controller stops it as soon as the treadmill reports in.
+        entry.async_create_background_task(
+            hass, _async_try_connect(controller.treadmill), f"{DOMAIN} connect"
+        )
     return True
+
+
+async def _async_try_connect(treadmill: FtmsTreadmill) -> None:
+    try:
+        await treadmill.async_connect()
+    except TreadmillError as err:
+        _LOGGER.debug("Treadmill not reachable yet: %s", err)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: RetrowalkConfigEntry) -> bool:
@@ -74,9 +107,21 @@ async def async_unload_entry(hass: HomeAssistant, entry: RetrowalkConfigEntry) -
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
+def _planner_shutdown(hass: HomeAssistant, planner: WorkoutPlanner) -> CALLBACK_TYPE:
+    """An unload callback that saves the history before the entry goes."""
+
+    @callback
+    def _shutdown() -> None:
+        hass.async_create_task(planner.async_shutdown())
+
+    return _shutdown
+
+
 async def async_remove_entry(hass: HomeAssistant, entry: RetrowalkConfigEntry) -> None:
-    """Forget the saved session and the repair issues of a deleted treadmill."""
+    """Forget the saved session, history and repair issues of a deleted treadmill."""
     await SessionStore(hass, entry.entry_id).async_remove()
+    await HistoryStore(hass, entry.entry_id).async_remove()
+    await Store(hass, 1, f"{DOMAIN}.{entry.entry_id}.coach").async_remove()
     for issue_id in issue_ids(entry.entry_id):
         ir.async_delete_issue(hass, DOMAIN, issue_id)
 

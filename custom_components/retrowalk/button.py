@@ -13,7 +13,6 @@ from .controller import WorkoutController
 from .data import RetrowalkConfigEntry
 from .entity import RetrowalkEntity
 from .errors import refusals_as_validation_errors
-from .workout.programs import built_in_program
 
 PARALLEL_UPDATES = 0
 
@@ -27,7 +26,7 @@ class RetrowalkButtonDescription(ButtonEntityDescription):
 
 async def _start_selected_program(controller: WorkoutController) -> None:
     with refusals_as_validation_errors():
-        program = built_in_program(controller.program_key)
+        program = controller.program_for(controller.program_key)
     await controller.async_start(program)
 
 

@@ -59,6 +59,18 @@ CONTROL_START_STOP: Final = "start_stop"
 CONTROL_SPEED_ZERO: Final = "speed_zero"
 CONTROL_MODES: Final = [CONTROL_SWITCH, CONTROL_START_STOP, CONTROL_SPEED_ZERO]
 
+# The schedule (options): weekdays as "0" (Monday) .. "6", a local time of day,
+# what happens then, and when an unstarted session counts as missed (minutes).
+CONF_WEEKDAYS: Final = "weekdays"
+CONF_SESSION_TIME: Final = "session_time"
+CONF_AT_SESSION_TIME: Final = "at_session_time"
+CONF_MISSED_AFTER: Final = "missed_after"
+CONF_BODY_MASS: Final = "body_mass"
+AT_SESSION_TIME_REMIND: Final = "remind"
+AT_SESSION_TIME_AUTO_START: Final = "auto_start"
+DEFAULT_SESSION_TIME: Final = "18:00:00"
+DEFAULT_MISSED_AFTER_MINUTES: Final = 120
+
 # Bus event fired for every workout event, for automations.
 BUS_EVENT: Final = "retrowalk_event"
 

@@ -40,12 +40,14 @@ from .store import SessionStore
 from .treadmills import FAULT_SAFETY_KEY, Treadmill, TreadmillError, TreadmillStatus
 from .workout.errors import WorkoutError
 from .workout.program import Direction, Program
-from .workout.programs import DEFAULT_PROGRAM
+from .workout.programs import DEFAULT_PROGRAM, built_in_program
+from .workout.progression import PROGRESSIVE_PROGRAM
 from .workout.session import EventType, Session, SessionStatus, WorkoutEvent
 from .workout.units import START_SPEED_KMH
 
 if TYPE_CHECKING:
     from .announcer import Announcer
+    from .planner import WorkoutPlanner
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -104,6 +106,8 @@ class WorkoutController:
         self._store = SessionStore(hass, entry_id)
         # Set by the entry when speakers are configured; diagnostics read its health.
         self.announcer: Announcer | None = None
+        # Set by the entry: schedule, history and progression.
+        self.planner: WorkoutPlanner | None = None
         self._shut_down = False
         self.title = title
         # The last command the belt refused (for diagnostics) and whether it still does.
@@ -118,7 +122,7 @@ class WorkoutController:
             on_lost=self._async_spotter_lost,
             on_returned=self._async_spotter_returned,
             on_confirmed=self._async_spotter_confirmed,
-            on_change=self._async_notify_state,
+            on_change=self.async_notify_state,
         )
 
     async def async_setup(self) -> None:
@@ -130,7 +134,7 @@ class WorkoutController:
         await self.treadmill.async_open()
         await self._async_try_stop_belt()
         self.spotter.async_start()
-        self._async_notify_state()  # the entities were written before the first reading
+        self.async_notify_state()  # the entities were written before the first reading
         saved = await self._store.async_load()
         if saved is None:
             return
@@ -252,13 +256,19 @@ class WorkoutController:
                 self._async_changed(self.session.set_speed(direction, speed_kmh))
                 await self._async_sync_belt()
             else:
-                self._async_notify_state()
+                self.async_notify_state()
 
     @callback
+    def program_for(self, key: str) -> Program:
+        """The program a key names: a built-in one, or the coach's progressive one."""
+        if key == PROGRESSIVE_PROGRAM and self.planner is not None:
+            return self.planner.progressive_program()
+        return built_in_program(key)
+
     def async_select_program(self, key: str) -> None:
         """Choose the program the start button runs."""
         self.program_key = key
-        self._async_notify_state()
+        self.async_notify_state()
 
     async def async_shutdown(self) -> None:
         """Entry unloading or Home Assistant stopping: pause, stop the belt, save.
@@ -296,7 +306,7 @@ class WorkoutController:
         session = self.session
         if session is None or session.pause_reason != REASON_NO_SPOTTER:
             return
-        self._async_publish(
+        self.async_publish(
             EventType.SPOTTER_RETURNED,
             self._interval_data(session.index)
             | {
@@ -419,7 +429,7 @@ class WorkoutController:
             # Back after a loss: a stop sent meanwhile may not have arrived.
             self.hass.async_create_task(self._async_stop_returned_belt())
         self._treadmill_available = status.available
-        self._async_notify_state()
+        self.async_notify_state()
 
     async def _async_stop_returned_belt(self) -> None:
         async with self._lock:
@@ -454,17 +464,17 @@ class WorkoutController:
     def _async_changed(self, events: list[WorkoutEvent]) -> None:
         """Publish events, re-arm the boundary timer, save, and update entities once."""
         for event in events:
-            self._async_publish(event.type, self.event_data(event))
+            self.async_publish(event.type, self.event_data(event))
         self._async_cancel_timer()
         if self.session is not None and (ends := self.session.interval_ends):
             self._cancel_timer = async_track_point_in_utc_time(
                 self.hass, self._async_on_boundary, ends
             )
         self._store.async_schedule_save(self._active_snapshot())
-        self._async_notify_state()
+        self.async_notify_state()
 
     @callback
-    def _async_publish(self, event_type: EventType, data: dict[str, Any]) -> None:
+    def async_publish(self, event_type: EventType, data: dict[str, Any]) -> None:
         """Fire one event on the event entity and the bus."""
         for listener in list(self._event_listeners):
             listener(event_type, data)
@@ -477,7 +487,8 @@ class WorkoutController:
         return self.session.snapshot() if self.session and self.is_active else None
 
     @callback
-    def _async_notify_state(self) -> None:
+    def async_notify_state(self) -> None:
+        """Tell every entity to write its state."""
         for listener in list(self._state_listeners):
             listener()
 

@@ -50,6 +50,14 @@ async def async_get_config_entry_diagnostics(
                 for entity_id in gate.settings.entity_ids
             },
         },
+        "history": None
+        if (planner := controller.planner) is None
+        else {
+            "records": len(planner.history.records),
+            "damaged_records": planner.history.damaged_count,
+            "read_only": planner.history.read_only,
+            "progression_level": planner.level,
+        },
         "announcements": None
         if announcer is None
         else asdict(announcer.health)

@@ -11,6 +11,7 @@ from homeassistant.helpers.restore_state import RestoreEntity
 from .data import RetrowalkConfigEntry
 from .entity import RetrowalkStateEntity
 from .workout.programs import BUILT_IN_PROGRAMS
+from .workout.progression import PROGRESSIVE_PROGRAM
 
 PARALLEL_UPDATES = 0
 
@@ -30,7 +31,7 @@ class ProgramSelect(RetrowalkStateEntity, SelectEntity, RestoreEntity):
     def __init__(self, entry: RetrowalkConfigEntry) -> None:
         """Create the select."""
         super().__init__(entry, "program")
-        self._attr_options = list(BUILT_IN_PROGRAMS)
+        self._attr_options = [*BUILT_IN_PROGRAMS, PROGRESSIVE_PROGRAM]
         self._attr_entity_category = EntityCategory.CONFIG
 
     async def async_added_to_hass(self) -> None:

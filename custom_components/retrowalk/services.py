@@ -19,7 +19,7 @@ from .controller import WorkoutController
 from .errors import refusals_as_validation_errors, validation_error
 from .settings import EntrySettings
 from .workout.program import Direction, Interval, Program
-from .workout.programs import built_in_program, custom_program
+from .workout.programs import custom_program
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_PROGRAM = "program"
@@ -114,7 +114,7 @@ def _program(data: dict[str, Any], controller: WorkoutController) -> Program:
             raise validation_error("program_and_intervals")
         return _custom_program(data[ATTR_INTERVALS], controller.settings)
     with refusals_as_validation_errors():
-        return built_in_program(data.get(ATTR_PROGRAM, controller.program_key))
+        return controller.program_for(data.get(ATTR_PROGRAM, controller.program_key))
 
 
 def _custom_program(raw: Any, settings: EntrySettings) -> Program:

@@ -103,6 +103,7 @@ async def test_program_select_chooses_what_start_runs(
         "beginner_alternating",
         "intervals_3_1",
         "steady_10",
+        "progressive",
     ]
     await hass.services.async_call(
         "select",

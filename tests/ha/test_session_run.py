@@ -243,6 +243,8 @@ async def test_event_entity_carries_the_workout_events(
         "session_completed",
         "session_stopped",
         "spotter_returned",
+        "session_due",
+        "session_missed",
     ]
 
 

@@ -1,0 +1,376 @@
+"""Three sessions a week: the schedule's timers, the history and the coach.
+
+Thin glue around the pure `workout.schedule`, `workout.progression` and
+`workout.history`: it records every session that ends, fires `session_due` at
+the scheduled time (or starts the session, when asked and a spotter is there),
+detects missed sessions (also those that passed while Home Assistant was down)
+and keeps the progression level.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+import logging
+from typing import Any, TypedDict
+from zoneinfo import ZoneInfo
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    AT_SESSION_TIME_AUTO_START,
+    CONF_AT_SESSION_TIME,
+    CONF_BODY_MASS,
+    CONF_MISSED_AFTER,
+    CONF_SESSION_TIME,
+    CONF_WEEKDAYS,
+    DEFAULT_MISSED_AFTER_MINUTES,
+    DEFAULT_SESSION_TIME,
+    DOMAIN,
+)
+from .controller import WorkoutController
+from .history_store import HistoryStore
+from .timers import async_run_at
+from .workout.errors import WorkoutError
+from .workout.history import SessionRecord, missed_record, record_from_session
+from .workout.program import Direction, Program
+from .workout.progression import (
+    LevelInfo,
+    apply_weeks,
+    describe_level,
+    max_level_for,
+    program_for_level,
+)
+from .workout.schedule import (
+    DEFAULT_WEEKDAYS,
+    Schedule,
+    WeekSummary,
+    missed_occurrences,
+    next_occurrence,
+    occurrences,
+    streak_weeks,
+    summarize_week,
+    week_start,
+)
+from .workout.session import EventType
+
+_LOGGER = logging.getLogger(__name__)
+
+# How far back missed sessions are looked for after a restart.
+MISSED_LOOKBACK = timedelta(days=14)
+_WEEK = timedelta(weeks=1)
+_DEFAULT_TIME = time.fromisoformat(DEFAULT_SESSION_TIME)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanSettings:
+    """The schedule options of one treadmill."""
+
+    weekdays: frozenset[int] = DEFAULT_WEEKDAYS
+    session_time: time = _DEFAULT_TIME
+    auto_start: bool = False
+    missed_after: timedelta = timedelta(minutes=DEFAULT_MISSED_AFTER_MINUTES)
+    body_mass_kg: float | None = None
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> PlanSettings:
+        """Read the schedule options (all optional: Monday, Wednesday, Friday)."""
+        weekdays = options.get(CONF_WEEKDAYS)
+        return cls(
+            weekdays=frozenset(int(day) for day in weekdays)
+            if weekdays
+            else DEFAULT_WEEKDAYS,
+            session_time=time.fromisoformat(
+                options.get(CONF_SESSION_TIME, DEFAULT_SESSION_TIME)
+            ),
+            auto_start=options.get(CONF_AT_SESSION_TIME) == AT_SESSION_TIME_AUTO_START,
+            missed_after=timedelta(
+                minutes=options.get(CONF_MISSED_AFTER, DEFAULT_MISSED_AFTER_MINUTES)
+            ),
+            body_mass_kg=options.get(CONF_BODY_MASS) or None,
+        )
+
+
+class CoachState(TypedDict):
+    """The progression level set at the start of a week; later weeks move it."""
+
+    level: int
+    week_of: str
+
+
+class WorkoutPlanner:
+    """Schedule, history and progression of one treadmill."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        controller: WorkoutController,
+        settings: PlanSettings,
+        *,
+        created_at: datetime,
+    ) -> None:
+        """Plan for one treadmill's controller; `async_setup` starts it."""
+        self.hass = hass
+        self.controller = controller
+        self.settings = settings
+        self.history = HistoryStore(hass, controller.entry_id)
+        self.schedule = Schedule(
+            weekdays=settings.weekdays,
+            time_of_day=settings.session_time,
+            missed_after=settings.missed_after,
+            time_zone=ZoneInfo(hass.config.time_zone),
+        )
+        self._created_at = created_at
+        self._coach_store: Store[CoachState] = Store(
+            hass, 1, f"{DOMAIN}.{controller.entry_id}.coach"
+        )
+        self._coach: CoachState | None = None
+        self._cancel_timer: CALLBACK_TYPE | None = None
+        self._unsubscribes: list[CALLBACK_TYPE] = []
+        # The scheduled time the running session was started for, if any.
+        self._due: datetime | None = None
+
+    # --- life cycle ----------------------------------------------------------
+
+    async def async_setup(self) -> None:
+        """Load the history and the level, book missed sessions, arm the timer."""
+        await self.history.async_load()
+        self._coach = await self._coach_store.async_load()
+        if self._coach is None:
+            self._coach = self._coach_at(0)
+            await self._coach_store.async_save(self._coach)
+        self._unsubscribes += [
+            self.controller.async_add_event_listener(self._async_on_workout_event),
+            self.history.async_add_listener(self.controller.async_notify_state),
+        ]
+        self._async_book_missed(publish=False)
+        self._async_arm()
+
+    async def async_shutdown(self) -> None:
+        """Stop the timer and save the history now."""
+        self._async_cancel()
+        for unsubscribe in self._unsubscribes:
+            unsubscribe()
+        self._unsubscribes.clear()
+        await self.history.async_save()
+
+    async def async_remove(self) -> None:
+        """Delete the history and the coach's file (the entry is being deleted)."""
+        await self.history.async_remove()
+        await self._coach_store.async_remove()
+
+    # --- what entities read --------------------------------------------------
+
+    @property
+    def next_session(self) -> datetime:
+        """When the next scheduled session is due."""
+        return next_occurrence(self.schedule, dt_util.utcnow())
+
+    def upcoming(self, start: datetime, end: datetime) -> list[datetime]:
+        """Scheduled sessions between `start` and `end`."""
+        return occurrences(self.schedule, start, end)
+
+    def this_week(self) -> WeekSummary:
+        """Sessions done and backward minutes in the current week."""
+        return summarize_week(self.schedule, self.history.records, dt_util.utcnow())
+
+    def streak_weeks(self) -> int:
+        """Weeks in a row with the target met."""
+        return streak_weeks(self.schedule, self.history.records, dt_util.utcnow())
+
+    def lifetime(self) -> tuple[float, int, float]:
+        """Backward minutes, sessions walked (completed or stopped) and km, ever."""
+        walked = [r for r in self.history.records if r.ended_at is not None]
+        return (
+            sum(r.backward_seconds for r in walked) / 60,
+            len(walked),
+            sum(r.distance_km for r in walked),
+        )
+
+    @property
+    def level(self) -> int:
+        """The progression level: the level set, moved by each finished week since."""
+        assert self._coach is not None
+        start = datetime.fromisoformat(self._coach["week_of"])
+        this_week = week_start(dt_util.utcnow(), self.schedule.time_zone)
+        weeks: list[WeekSummary] = []
+        week = start
+        while week < this_week:
+            weeks.append(summarize_week(self.schedule, self.history.records, week))
+            week = week_start(
+                week + _WEEK + timedelta(hours=12), self.schedule.time_zone
+            )
+        return apply_weeks(self._coach["level"], weeks, max_level=self.max_level)
+
+    @property
+    def max_level(self) -> int:
+        """The top level within the speed cap."""
+        return max_level_for(
+            base_speed_kmh=self._base_speed_kmh, max_speed_kmh=self._cap_kmh
+        )
+
+    def level_info(self) -> LevelInfo:
+        """The current level's figures and the next step."""
+        return describe_level(
+            self.level, base_speed_kmh=self._base_speed_kmh, max_speed_kmh=self._cap_kmh
+        )
+
+    def progressive_program(self) -> Program:
+        """The session the coach prescribes now."""
+        return program_for_level(
+            self.level, base_speed_kmh=self._base_speed_kmh, max_speed_kmh=self._cap_kmh
+        )
+
+    # --- commands ------------------------------------------------------------
+
+    async def async_set_level(self, level: int) -> None:
+        """Set the progression level from this week on."""
+        if not 0 <= level <= self.max_level:
+            raise WorkoutError("invalid_level", maximum=str(self.max_level))
+        self._coach = self._coach_at(level)
+        await self._coach_store.async_save(self._coach)
+        self.controller.async_notify_state()
+
+    # --- internals -----------------------------------------------------------
+
+    @property
+    def _base_speed_kmh(self) -> float:
+        return self.controller.speeds_kmh[Direction.BACKWARD]
+
+    @property
+    def _cap_kmh(self) -> float:
+        return self.controller.settings.max_speed_kmh
+
+    def _coach_at(self, level: int) -> CoachState:
+        monday = week_start(dt_util.utcnow(), self.schedule.time_zone)
+        return {"level": level, "week_of": monday.isoformat()}
+
+    @callback
+    def _async_on_workout_event(
+        self, event_type: EventType, _data: dict[str, Any]
+    ) -> None:
+        """Record every session that ends."""
+        session = self.controller.session
+        if session is None or event_type not in (
+            EventType.SESSION_COMPLETED,
+            EventType.SESSION_STOPPED,
+        ):
+            return
+        try:
+            record = record_from_session(
+                session,
+                body_mass_kg=self.settings.body_mass_kg,
+                scheduled_for=self._slot_kept_by(session.started_at),
+            )
+        except (
+            WorkoutError
+        ):  # pragma: no cover - ending events come from ended sessions
+            _LOGGER.exception(
+                "Session of %s could not be recorded", self.controller.entry_id
+            )
+            return
+        self.history.async_add(record)
+
+    def _slot_kept_by(self, started_at: datetime | None) -> datetime | None:
+        """The scheduled slot a session started at `started_at` keeps, if any."""
+        if started_at is None:
+            return None
+        day = occurrences(
+            self.schedule,
+            started_at - timedelta(days=1),
+            started_at + self.schedule.missed_after + timedelta(days=1),
+        )
+        local = dt_util.as_local(started_at).date()
+        for slot in day:
+            if (
+                dt_util.as_local(slot).date() == local
+                and started_at <= slot + self.schedule.missed_after
+            ):
+                return slot
+        return None
+
+    @callback
+    def _async_book_missed(self, *, publish: bool) -> None:
+        """Record (and announce) scheduled sessions nobody walked."""
+        now = dt_util.utcnow()
+        since = max(self._created_at, now - MISSED_LOOKBACK)
+        recorded = {record.key for record in self.history.records}
+        started = [r.started_at for r in self.history.records if r.ended_at is not None]
+        session = self.controller.session
+        if session is not None and session.started_at is not None:
+            started.append(session.started_at)
+        for slot in missed_occurrences(
+            self.schedule, since=since, now=now, started=started
+        ):
+            record = missed_record(slot, self.controller.program_key)
+            if record.key in recorded:
+                continue
+            self.history.async_add(record)
+            if publish:
+                self.controller.async_publish(
+                    EventType.SESSION_MISSED, {"scheduled_for": slot.isoformat()}
+                )
+
+    @callback
+    def _async_arm(self) -> None:
+        """Wake at the next scheduled time or missed-session deadline."""
+        self._async_cancel()
+        now = dt_util.utcnow()
+        due = next_occurrence(self.schedule, now)
+        deadlines = [
+            slot + self.schedule.missed_after
+            for slot in occurrences(
+                self.schedule, now - self.schedule.missed_after, now
+            )
+        ]
+        wake = min([due, *[d for d in deadlines if d > now]])
+        self._cancel_timer = async_run_at(self.hass, self._async_on_timer, wake)
+
+    @callback
+    def _async_cancel(self) -> None:
+        if self._cancel_timer is not None:
+            self._cancel_timer()
+            self._cancel_timer = None
+
+    async def _async_on_timer(self) -> None:
+        self._cancel_timer = None
+        now = dt_util.utcnow()
+        slots = occurrences(
+            self.schedule, now - timedelta(seconds=1), now + timedelta(seconds=1)
+        )
+        for slot in slots:
+            if slot <= now:
+                await self._async_session_due(slot)
+        self._async_book_missed(publish=True)
+        self._async_arm()
+
+    async def _async_session_due(self, slot: datetime) -> None:
+        """The scheduled time: remind, or start when asked and it is safe."""
+        data: dict[str, Any] = {"scheduled_for": slot.isoformat(), "auto_start": False}
+        controller = self.controller
+        # Only with a spotter configured and there; otherwise a reminder.
+        if (
+            self.settings.auto_start
+            and controller.settings.spotter.entity_ids
+            and controller.spotter.present
+            and not controller.is_active
+        ):
+            try:
+                await controller.async_start(self._program_to_run())
+            except (WorkoutError, HomeAssistantError) as err:
+                # No spotter or a belt that will not start: fall back to a reminder.
+                _LOGGER.info("Scheduled session not started automatically: %s", err)
+            else:
+                data["auto_start"] = True
+        controller.async_publish(EventType.SESSION_DUE, data)
+
+    def _program_to_run(self) -> Program:
+        return self.controller.program_for(self.controller.program_key)
+
+
+def serialize_records(records: list[SessionRecord]) -> list[dict[str, Any]]:
+    """Records as service response data."""
+    return [record.to_dict() for record in records]
