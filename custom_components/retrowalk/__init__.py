@@ -29,6 +29,7 @@ from .workout.cues import CueBook
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
+    Platform.CALENDAR,
     Platform.EVENT,
     Platform.NUMBER,
     Platform.SELECT,

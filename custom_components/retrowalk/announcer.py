@@ -128,8 +128,10 @@ class Announcer:
 
     def message_for(self, event_type: EventType, data: dict[str, Any]) -> str | None:
         """The sentence for a workout event (None for events that are not spoken)."""
+        if event_type is EventType.SESSION_DUE:
+            return None if data.get("auto_start") else self.book.say(Cue.SESSION_DUE)
         session = self.controller.session
-        if session is None:
+        if session is None or event_type is EventType.SESSION_MISSED:
             return None
         index = data["interval_index"]
         interval = session.program.intervals[index]

@@ -238,7 +238,7 @@ class WorkoutPlanner:
 
     @property
     def _base_speed_kmh(self) -> float:
-        return self.controller.speeds_kmh[Direction.BACKWARD]
+        return min(self.controller.speeds_kmh[Direction.BACKWARD], self._cap_kmh)
 
     @property
     def _cap_kmh(self) -> float:
@@ -326,7 +326,8 @@ class WorkoutPlanner:
                 self.schedule, now - self.schedule.missed_after, now
             )
         ]
-        wake = min([due, *[d for d in deadlines if d > now]])
+        next_week = week_start(now + _WEEK, self.schedule.time_zone)
+        wake = min([due, next_week, *[d for d in deadlines if d > now]])
         self._cancel_timer = async_run_at(self.hass, self._async_on_timer, wake)
 
     @callback
@@ -346,6 +347,7 @@ class WorkoutPlanner:
                 await self._async_session_due(slot)
         self._async_book_missed(publish=True)
         self._async_arm()
+        self.controller.async_notify_state()  # next session, this week's figures
 
     async def _async_session_due(self, slot: datetime) -> None:
         """The scheduled time: remind, or start when asked and it is safe."""

@@ -29,6 +29,7 @@ from .const import DOMAIN, NOT_PAUSED, PAUSE_REASONS
 from .controller import Phase, WorkoutController
 from .data import RetrowalkConfigEntry
 from .entity import RetrowalkStateEntity
+from .planner import WorkoutPlanner
 from .workout.units import SpeedUnit
 
 PARALLEL_UPDATES = 0
@@ -45,6 +46,41 @@ class RetrowalkSensorDescription(SensorEntityDescription):
     unit_fn: Callable[[SpeedUnit], str] | None = None
     # Whether the value can be read now (default: always).
     available_fn: Callable[[WorkoutController], bool] = lambda _controller: True
+    attributes_fn: Callable[[WorkoutController], Mapping[str, Any]] | None = None
+
+
+def _planner(controller: WorkoutController) -> WorkoutPlanner:
+    assert controller.planner is not None  # set up with the entry
+    return controller.planner
+
+
+def _level_attributes(controller: WorkoutController) -> Mapping[str, Any]:
+    """The level's figures and what the next level changes (speeds in the entry's unit)."""
+    info = _planner(controller).level_info()
+    settings = controller.settings
+
+    def speed(kmh: float | None) -> float | None:
+        return None if kmh is None else settings.display_speed(kmh)
+
+    step = info.next_step
+    return {
+        "max_level": info.max_level,
+        "backward_interval_minutes": info.backward_interval_minutes,
+        "backward_intervals": info.backward_intervals,
+        "backward_minutes_total": info.backward_minutes_total,
+        "backward_speed": speed(info.backward_speed_kmh),
+        "next_step": None if step is None else step.kind.value,
+        "next_backward_interval_minutes": None
+        if step is None
+        else step.backward_interval_minutes,
+        "next_backward_speed": None if step is None else speed(step.backward_speed_kmh),
+        "speed_unit": settings.speed_unit.value,
+    }
+
+
+def _week_attributes(controller: WorkoutController) -> Mapping[str, Any]:
+    week = _planner(controller).this_week()
+    return {"target": week.target, "week_start": week.week_start}
 
 
 def _phase_attributes(controller: WorkoutController) -> Mapping[str, Any]:
@@ -81,6 +117,71 @@ def _progress(controller: WorkoutController) -> float:
         0.0 if controller.session is None else round(controller.session.progress(), 1)
     )
 
+
+PLAN_SENSORS: tuple[RetrowalkSensorDescription, ...] = (
+    RetrowalkSensorDescription(
+        key="next_session",
+        translation_key="next_session",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda c: _planner(c).next_session,
+    ),
+    RetrowalkSensorDescription(
+        key="sessions_this_week",
+        translation_key="sessions_this_week",
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement="sessions",
+        value_fn=lambda c: _planner(c).this_week().sessions_done,
+        attributes_fn=_week_attributes,
+    ),
+    RetrowalkSensorDescription(
+        key="backward_minutes_this_week",
+        translation_key="backward_minutes_this_week",
+        device_class=SensorDeviceClass.DURATION,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_display_precision=1,
+        value_fn=lambda c: round(_planner(c).this_week().backward_minutes, 2),
+        attributes_fn=_week_attributes,
+    ),
+    RetrowalkSensorDescription(
+        key="streak_weeks",
+        translation_key="streak_weeks",
+        native_unit_of_measurement="weeks",
+        value_fn=lambda c: _planner(c).streak_weeks(),
+    ),
+    RetrowalkSensorDescription(
+        key="progression_level",
+        translation_key="progression_level",
+        value_fn=lambda c: _planner(c).level,
+        attributes_fn=_level_attributes,
+    ),
+    RetrowalkSensorDescription(
+        key="lifetime_backward_time",
+        translation_key="lifetime_backward_time",
+        device_class=SensorDeviceClass.DURATION,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_display_precision=1,
+        value_fn=lambda c: round(_planner(c).lifetime()[0], 2),
+    ),
+    RetrowalkSensorDescription(
+        key="lifetime_sessions",
+        translation_key="lifetime_sessions",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement="sessions",
+        value_fn=lambda c: _planner(c).lifetime()[1],
+    ),
+    RetrowalkSensorDescription(
+        key="lifetime_distance",
+        translation_key="lifetime_distance",
+        device_class=SensorDeviceClass.DISTANCE,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfLength.KILOMETERS,
+        suggested_display_precision=2,
+        value_fn=lambda c: round(_planner(c).lifetime()[2], 4),
+        unit_fn=lambda unit: unit.distance_unit,
+    ),
+)
 
 SENSORS: tuple[RetrowalkSensorDescription, ...] = (
     RetrowalkSensorDescription(
@@ -156,6 +257,7 @@ SENSORS: tuple[RetrowalkSensorDescription, ...] = (
         suggested_display_precision=0,
         value_fn=_progress,
     ),
+    *PLAN_SENSORS,
 )
 
 
@@ -221,4 +323,6 @@ class RetrowalkSensor(RetrowalkStateEntity, SensorEntity):
         """The phase sensor explains where in the program the session is."""
         if self.entity_description.key == "phase":
             return _phase_attributes(self.controller)
+        if (attributes_fn := self.entity_description.attributes_fn) is not None:
+            return attributes_fn(self.controller)
         return None

@@ -1,4 +1,4 @@
-"""Services: start a session (built-in or custom program), pause, resume, stop, skip.
+"""Services: start a session, pause, resume, stop, skip; history and progression level.
 
 Values are checked here rather than by the schema so that every bad input gets
 a translated error that names the field, and nothing changes.
@@ -7,11 +7,18 @@ a translated error that names the field, and nothing changes.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
 from homeassistant.helpers import config_validation as cv
+from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .const import DOMAIN
@@ -35,6 +42,11 @@ SERVICE_PAUSE = "pause"
 SERVICE_RESUME = "resume"
 SERVICE_STOP = "stop"
 SERVICE_SKIP_INTERVAL = "skip_interval"
+SERVICE_GET_HISTORY = "get_history"
+SERVICE_SET_LEVEL = "set_progression_level"
+ATTR_START = "start"
+ATTR_END = "end"
+ATTR_LEVEL = "level"
 
 MAX_INTERVALS = 200
 MAX_INTERVAL_DURATION = timedelta(hours=2)
@@ -49,6 +61,29 @@ START_SESSION_SCHEMA = ENTRY_SCHEMA.extend(
         vol.Optional(ATTR_BACKWARD_SPEED): object,
     }
 )
+
+
+HISTORY_SCHEMA = ENTRY_SCHEMA.extend(
+    {vol.Optional(ATTR_START): object, vol.Optional(ATTR_END): object}
+)
+LEVEL_SCHEMA = ENTRY_SCHEMA.extend({vol.Optional(ATTR_LEVEL): object})
+
+
+def _moment(data: dict[str, Any], field: str) -> datetime | None:
+    """A date (local midnight) or date-time from a service field, or None."""
+    if (raw := data.get(field)) is None:
+        return None
+    text = str(raw)
+    moment = dt_util.parse_datetime(text)
+    if moment is None and (day := dt_util.parse_date(text)) is not None:
+        moment = dt_util.start_of_local_day(day)
+    if moment is None:
+        raise validation_error("invalid_date", field=field, value=text)
+    return dt_util.as_utc(
+        moment
+        if moment.tzinfo
+        else moment.replace(tzinfo=dt_util.get_default_time_zone())
+    )
 
 
 @callback
@@ -81,6 +116,41 @@ def async_setup_services(hass: HomeAssistant) -> None:
         SERVICE_START_SESSION,
         handle_start_session,
         schema=START_SESSION_SCHEMA,
+    )
+
+    async def handle_get_history(call: ServiceCall) -> ServiceResponse:
+        controller = _controller(hass, call)
+        assert controller.planner is not None
+        start, end = (_moment(call.data, field) for field in (ATTR_START, ATTR_END))
+        if start and end and end <= start:
+            raise validation_error("invalid_range")
+        records = controller.planner.history.between(start, end)
+        return {
+            "records": [record.to_dict() for record in records],
+            "units": {"speed": "km/h", "distance": "km", "time": "s"},
+        }
+
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_GET_HISTORY,
+        handle_get_history,
+        schema=HISTORY_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
+
+    async def handle_set_level(call: ServiceCall) -> None:
+        controller = _controller(hass, call)
+        assert controller.planner is not None
+        raw = call.data.get(ATTR_LEVEL, 0)
+        maximum = controller.planner.max_level
+        if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= maximum:
+            raise validation_error(
+                "invalid_level", level=str(raw), maximum=str(maximum)
+            )
+        await controller.planner.async_set_level(raw)
+
+    hass.services.async_register(
+        DOMAIN, SERVICE_SET_LEVEL, handle_set_level, schema=LEVEL_SCHEMA
     )
     register(SERVICE_PAUSE, lambda c: c.async_pause())
     register(SERVICE_RESUME, lambda c: c.async_resume())

@@ -551,3 +551,22 @@ async def test_options_store_the_volume_only_when_chosen(
     )
     assert entry.options["volume"] == 40
     assert entry.runtime_data.announcer.settings.volume == 0.4
+
+
+async def test_scheduled_session_is_announced(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    spoken: Spoken,
+) -> None:
+    """At the scheduled time (Monday 18:00 local) the speakers remind; a miss is silent."""
+    entry = await speaking_entry(hass, config_entry)
+    due = entry.runtime_data.planner.next_session
+    assert dt_util.as_local(due).strftime("%a %H:%M") == "Mon 18:00"
+    await travel(hass, freezer, due - dt_util.utcnow())
+    await hass.async_block_till_done()
+    assert messages(spoken) == ["Time for your backward walk."]
+    await travel(hass, freezer, timedelta(hours=2))
+    await hass.async_block_till_done()
+    assert messages(spoken) == ["Time for your backward walk."]

@@ -56,8 +56,10 @@ async def assert_refused(
 def test_all_services_registered(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
-    """The five services exist."""
-    assert sorted(hass.services.async_services_for_domain(DOMAIN)) == sorted(SERVICES)
+    """Every service exists."""
+    assert sorted(hass.services.async_services_for_domain(DOMAIN)) == sorted(
+        [*SERVICES, "get_history", "set_progression_level"]
+    )
 
 
 @pytest.mark.parametrize(

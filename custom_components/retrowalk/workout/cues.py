@@ -30,6 +30,7 @@ class Cue(StrEnum):
     COMPLETED = "completed"
     STOPPED = "stopped"
     SPOTTER_RETURNED = "spotter_returned"
+    SESSION_DUE = "session_due"
 
 
 # The cues a user may override, and every placeholder any cue may use.
