@@ -62,6 +62,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: RetrowalkConfigEntry) ->
 
     async def _async_on_hass_stop(_event: Event) -> None:
         await controller.async_shutdown()
+        if controller.planner is not None:
+            await controller.planner.async_shutdown()
 
     entry.async_on_unload(
         hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_on_hass_stop)
@@ -113,6 +115,7 @@ def _planner_shutdown(hass: HomeAssistant, planner: WorkoutPlanner) -> CALLBACK_
 
     @callback
     def _shutdown() -> None:
+        planner.async_stop_timers()
         hass.async_create_task(planner.async_shutdown())
 
     return _shutdown

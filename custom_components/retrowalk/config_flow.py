@@ -27,6 +27,7 @@ from homeassistant.helpers.selector import (
     SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
+    TimeSelector,
 )
 from homeassistant.util import slugify
 from homeassistant.util.unit_conversion import DistanceConverter, SpeedConverter
@@ -37,7 +38,11 @@ if TYPE_CHECKING:
     from homeassistant.components.bluetooth import BluetoothServiceInfoBleak
 
 from .const import (
+    AT_SESSION_TIME_AUTO_START,
+    AT_SESSION_TIME_REMIND,
     CONF_ACTUAL_SPEED_ENTITY,
+    CONF_AT_SESSION_TIME,
+    CONF_BODY_MASS,
     CONF_BRIDGE,
     CONF_CLEARANCE_ACKNOWLEDGED,
     CONF_CONTROL,
@@ -49,9 +54,11 @@ from .const import (
     CONF_MAX_SPEED,
     CONF_MAX_SPEED_KMH,
     CONF_MESSAGES,
+    CONF_MISSED_AFTER,
     CONF_PAUSE_GRACE,
     CONF_RESUME_CONFIRMATION,
     CONF_RESUME_POLICY,
+    CONF_SESSION_TIME,
     CONF_SPEAKERS,
     CONF_SPEED_ENTITY,
     CONF_SPEED_UNIT,
@@ -64,14 +71,17 @@ from .const import (
     CONF_TREADMILL_TYPE,
     CONF_TTS_ENTITY,
     CONF_VOLUME,
+    CONF_WEEKDAYS,
     CONTROL_MODES,
     CONTROL_SPEED_ZERO,
     CONTROL_START_STOP,
     CONTROL_SWITCH,
     CUE_LANGUAGES,
     DEFAULT_LEAD_TIME,
+    DEFAULT_MISSED_AFTER_MINUTES,
     DEFAULT_PAUSE_GRACE,
     DEFAULT_RESUME_CONFIRMATION,
+    DEFAULT_SESSION_TIME,
     DOMAIN,
     RESUME_AUTO,
     RESUME_MANUAL,
@@ -93,6 +103,7 @@ from .entity_bridge import (
 from .spotter import PRESENT_STATES
 from .treadmills.ftms_protocol import FITNESS_MACHINE_SERVICE_UUID
 from .workout.cues import OVERRIDABLE, CueError, check_template
+from .workout.schedule import DEFAULT_WEEKDAYS
 from .workout.units import (
     ABSOLUTE_MAX_SPEED_KMH,
     DEFAULT_MAX_SPEED_KMH,
@@ -367,6 +378,48 @@ def _announcement_options(user_input: dict[str, Any]) -> dict[str, Any]:
     if (volume := user_input.get(CONF_VOLUME)) is not None:
         answers[CONF_VOLUME] = int(volume)
     return answers
+
+
+SCHEDULE_DEFAULTS: dict[str, Any] = {
+    CONF_WEEKDAYS: [str(day) for day in sorted(DEFAULT_WEEKDAYS)],
+    CONF_SESSION_TIME: DEFAULT_SESSION_TIME,
+    CONF_AT_SESSION_TIME: AT_SESSION_TIME_REMIND,
+    CONF_MISSED_AFTER: DEFAULT_MISSED_AFTER_MINUTES,
+}
+SCHEDULE_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_WEEKDAYS): SelectSelector(
+            SelectSelectorConfig(
+                options=[str(day) for day in range(7)],
+                multiple=True,
+                translation_key=CONF_WEEKDAYS,
+                mode=SelectSelectorMode.LIST,
+            )
+        ),
+        vol.Required(CONF_SESSION_TIME): TimeSelector(),
+        vol.Required(CONF_AT_SESSION_TIME): _choice(
+            [AT_SESSION_TIME_REMIND, AT_SESSION_TIME_AUTO_START], CONF_AT_SESSION_TIME
+        ),
+        vol.Required(CONF_MISSED_AFTER): NumberSelector(
+            NumberSelectorConfig(
+                min=10,
+                max=1440,
+                step=5,
+                unit_of_measurement="min",
+                mode=NumberSelectorMode.BOX,
+            )
+        ),
+        vol.Optional(CONF_BODY_MASS): NumberSelector(
+            NumberSelectorConfig(
+                min=20,
+                max=300,
+                step=0.5,
+                unit_of_measurement="kg",
+                mode=NumberSelectorMode.BOX,
+            )
+        ),
+    }
+)
 
 
 def _speed_range_placeholders(unit: SpeedUnit) -> dict[str, str]:
@@ -800,7 +853,33 @@ class RetrowalkOptionsFlow(SharedSteps, OptionsFlow):
         return await self.async_step_spotter()
 
     async def _async_finish(self) -> ConfigFlowResult:
-        return self.async_create_entry(data=self._options)
+        return await self.async_step_schedule()
+
+    async def async_step_schedule(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """When sessions are due, what happens then, and the body mass for kcal."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            if not user_input.get(CONF_WEEKDAYS):
+                errors[CONF_WEEKDAYS] = "weekdays_required"
+            elif user_input[
+                CONF_AT_SESSION_TIME
+            ] == AT_SESSION_TIME_AUTO_START and not (self._options.get(CONF_SPOTTERS)):
+                errors[CONF_AT_SESSION_TIME] = "auto_start_needs_spotter"
+            else:
+                self._options |= user_input | {
+                    CONF_MISSED_AFTER: int(user_input[CONF_MISSED_AFTER])
+                }
+                return self.async_create_entry(data=self._options)
+        return self.async_show_form(
+            step_id="schedule",
+            data_schema=self.add_suggested_values_to_schema(
+                SCHEDULE_SCHEMA,
+                user_input or self._suggested(SCHEDULE_SCHEMA, SCHEDULE_DEFAULTS),
+            ),
+            errors=errors,
+        )
 
 
 def _ftms_unique_id(address: str) -> str:

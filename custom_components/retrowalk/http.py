@@ -60,7 +60,7 @@ class HistoryView(HomeAssistantView):
         except ValueError as err:
             return self.json_message(str(err), HTTPStatus.BAD_REQUEST)
 
-        history: HistoryStore = entry.runtime_data.history
+        history: HistoryStore = entry.runtime_data.planner.history
         records = history.between(start, end)
         if export_format == "json":
             return self.json(history_json(records))

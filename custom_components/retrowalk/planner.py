@@ -62,6 +62,8 @@ _LOGGER = logging.getLogger(__name__)
 # How far back missed sessions are looked for after a restart.
 MISSED_LOOKBACK = timedelta(days=14)
 _WEEK = timedelta(weeks=1)
+# A timer at a slot may run a little after it; the slot still counts as now.
+_SLOT_TOLERANCE = timedelta(seconds=1)
 _DEFAULT_TIME = time.fromisoformat(DEFAULT_SESSION_TIME)
 
 
@@ -149,12 +151,17 @@ class WorkoutPlanner:
         self._async_book_missed(publish=False)
         self._async_arm()
 
-    async def async_shutdown(self) -> None:
-        """Stop the timer and save the history now."""
+    @callback
+    def async_stop_timers(self) -> None:
+        """Stop the timer and stop following the controller."""
         self._async_cancel()
         for unsubscribe in self._unsubscribes:
             unsubscribe()
         self._unsubscribes.clear()
+
+    async def async_shutdown(self) -> None:
+        """Stop the timer and save the history now."""
+        self.async_stop_timers()
         await self.history.async_save()
 
     async def async_remove(self) -> None:
@@ -323,7 +330,7 @@ class WorkoutPlanner:
         deadlines = [
             slot + self.schedule.missed_after
             for slot in occurrences(
-                self.schedule, now - self.schedule.missed_after, now
+                self.schedule, now - self.schedule.missed_after, now + _SLOT_TOLERANCE
             )
         ]
         next_week = week_start(now + _WEEK, self.schedule.time_zone)
@@ -339,9 +346,7 @@ class WorkoutPlanner:
     async def _async_on_timer(self) -> None:
         self._cancel_timer = None
         now = dt_util.utcnow()
-        slots = occurrences(
-            self.schedule, now - timedelta(seconds=1), now + timedelta(seconds=1)
-        )
+        slots = occurrences(self.schedule, now - _SLOT_TOLERANCE, now + _SLOT_TOLERANCE)
         for slot in slots:
             if slot <= now:
                 await self._async_session_due(slot)

@@ -94,6 +94,15 @@ async def change_options(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"messages": {}} | current | (announcements or {})
     )
+    assert result["step_id"] == "schedule", result
+    current = {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description and "suggested_value" in key.description
+    }
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], current
+    )
     assert result["type"] == "create_entry", result
     await hass.async_block_till_done()
 

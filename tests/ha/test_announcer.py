@@ -37,6 +37,12 @@ from .helpers import (
     travel,
 )
 
+SCHEDULE_INPUT = {
+    "weekdays": ["0", "2", "4"],
+    "session_time": "18:00:00",
+    "at_session_time": "remind",
+    "missed_after": 120,
+}
 PLAYER = "media_player.gym_speaker"
 SATELLITE = "assist_satellite.hallway"
 TTS = "tts.piper"
@@ -381,6 +387,10 @@ async def test_options_check_speakers_and_messages(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         base | {CONF_SPEAKERS: [PLAYER], CONF_TTS_ENTITY: TTS, CONF_LANGUAGE: "de"},
+    )
+    assert result["step_id"] == "schedule"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], SCHEDULE_INPUT
     )
     assert result["type"] == "create_entry"
     await hass.async_block_till_done()

@@ -28,6 +28,12 @@ from custom_components.retrowalk.const import (
 from .helpers import SPOTTER_SWITCH, call
 
 USER_INPUT = {CONF_NAME: "Demo Treadmill", CONF_TREADMILL_TYPE: "virtual"}
+SCHEDULE_INPUT = {
+    "weekdays": ["0", "2", "4"],
+    "session_time": "18:00:00",
+    "at_session_time": "remind",
+    "missed_after": 120,
+}
 ANNOUNCEMENT_INPUT = {"lead_time": 3.0, "countdown": False, "messages": {}}
 SPOTTER_INPUT = {
     CONF_SPOTTERS: [SPOTTER_SWITCH],
@@ -198,9 +204,13 @@ async def test_options_flow_changes_unit_and_cap(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], ANNOUNCEMENT_INPUT
     )
+    assert result["step_id"] == "schedule"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], SCHEDULE_INPUT
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    assert loaded_entry.options == {
+    assert loaded_entry.options == SCHEDULE_INPUT | {
         CONF_SPEED_UNIT: "km/h",
         CONF_MAX_SPEED_KMH: 4.0,
         **SPOTTER_INPUT,

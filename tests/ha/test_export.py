@@ -185,7 +185,8 @@ async def entry(hass: HomeAssistant, history: HistoryStore) -> MockConfigEntry:
     entry.add_to_hass(hass)
     entry.mock_state(hass, ConfigEntryState.LOADED)
     entry.runtime_data = SimpleNamespace(
-        history=history, settings=SimpleNamespace(speed_unit=SpeedUnit.MPH)
+        planner=SimpleNamespace(history=history),
+        settings=SimpleNamespace(speed_unit=SpeedUnit.MPH),
     )
     return entry
 

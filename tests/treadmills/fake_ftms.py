@@ -45,6 +45,7 @@ class FakeFtmsMachine:
         countdown_ticks: int = 0,
         split_records: bool = False,
         answers_before_write_returns: bool = False,
+        reports_when_subscribed: bool = False,
     ) -> None:
         self.speed_range = speed_range
         self.silent = silent
@@ -52,6 +53,9 @@ class FakeFtmsMachine:
         self.countdown_ticks = countdown_ticks
         self.split_records = split_records
         self.answers_before_write_returns = answers_before_write_returns
+        # Sends a Data Record as soon as Treadmill Data is subscribed, as a machine
+        # that reports all the time may do while the link is still being set up.
+        self.reports_when_subscribed = reports_when_subscribed
         self.connect_error: Exception | None = None
         self.notify_error: Exception | None = None
         self.write_error: Exception | None = None
@@ -96,6 +100,8 @@ class FakeFtmsMachine:
         if self.notify_error is not None:
             raise self.notify_error
         self._subscriptions[char_specifier] = callback
+        if self.reports_when_subscribed and char_specifier == TREADMILL_DATA_UUID:
+            self.tick(0)
 
     async def read_gatt_char(self, char_specifier: str, /) -> bytearray:
         assert char_specifier == SUPPORTED_SPEED_RANGE_UUID
@@ -195,6 +201,11 @@ class FakeFtmsMachine:
     def start_on_console(self) -> None:
         self.started = True
         self.send(MACHINE_STATUS_UUID, bytes.fromhex("04"))
+
+    def run_without_app(self, kmh: float) -> None:
+        """The belt runs, started earlier by someone or something else."""
+        self.started = True
+        self.target_kmh = self.belt_kmh = kmh
 
     def reset_on_console(self) -> None:
         self.started = False
