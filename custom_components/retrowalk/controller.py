@@ -258,13 +258,13 @@ class WorkoutController:
             else:
                 self.async_notify_state()
 
-    @callback
     def program_for(self, key: str) -> Program:
         """The program a key names: a built-in one, or the coach's progressive one."""
         if key == PROGRESSIVE_PROGRAM and self.planner is not None:
             return self.planner.progressive_program()
         return built_in_program(key)
 
+    @callback
     def async_select_program(self, key: str) -> None:
         """Choose the program the start button runs."""
         self.program_key = key
