@@ -64,4 +64,5 @@ def live_server(
         process.terminate()
         process.wait(timeout=60)
         log.close()
-        shutil.rmtree(config, ignore_errors=True)
+        if not os.environ.get("RETROWALK_KEEP_LIVE_CONFIG"):
+            shutil.rmtree(config, ignore_errors=True)

@@ -91,7 +91,11 @@ def test_a_session_runs_pauses_for_the_spotter_and_stops(
     expect(search).to_be_focused()
     search.fill("retrowalk")
     page.get_by_text("retrowalk", exact=True).last.click()
-    expect(page.get_by_text("retrowalk runs backward-walking workouts")).to_be_visible()
+    # The first flow waits for Home Assistant to load retrowalk (and Bluetooth,
+    # which its discovery matcher needs), which takes several seconds.
+    expect(page.get_by_text("retrowalk runs backward-walking workouts")).to_be_visible(
+        timeout=60 * SECONDS
+    )
     name = page.get_by_role("textbox", name="Name")
     expect(name).to_have_value("Treadmill")  # the form is ready with its default
     name.fill("Demo Treadmill")
