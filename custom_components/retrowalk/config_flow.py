@@ -742,7 +742,9 @@ class RetrowalkConfigFlow(SharedSteps, ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             name = user_input[CONF_NAME].strip()
-            unique_id = f"{user_input[CONF_TREADMILL_TYPE]}-{slugify(name)}"
+            unique_id = _unique_id(
+                user_input[CONF_TREADMILL_TYPE], name, entry.data.get(CONF_ADDRESS)
+            )
             if not any(char.isalnum() for char in name):
                 errors[CONF_NAME] = "invalid_name"
             else:
@@ -776,9 +778,10 @@ class RetrowalkConfigFlow(SharedSteps, ConfigFlow, domain=DOMAIN):
         """Apply a reconfiguration: new name and type, bridge options if any."""
         name = self._user_input[CONF_NAME]
         treadmill_type = self._user_input[CONF_TREADMILL_TYPE]
+        entry = self._get_reconfigure_entry()
         return self.async_update_reload_and_abort(
-            self._get_reconfigure_entry(),
-            unique_id=f"{treadmill_type}-{slugify(name)}",
+            entry,
+            unique_id=_unique_id(treadmill_type, name, entry.data.get(CONF_ADDRESS)),
             title=name,
             data_updates={CONF_NAME: name, CONF_TREADMILL_TYPE: treadmill_type},
             options=self._options,
@@ -897,3 +900,10 @@ def _discovered_ftms_devices(hass: HomeAssistant) -> list[BluetoothServiceInfoBl
         for info in async_discovered_service_info(hass, connectable=True)
         if FITNESS_MACHINE_SERVICE_UUID in info.service_uuids
     ]
+
+
+def _unique_id(treadmill_type: str, name: str, address: str | None) -> str:
+    """Bluetooth treadmills are known by their address, others by type and name."""
+    if treadmill_type == TREADMILL_FTMS and address:
+        return _ftms_unique_id(address)
+    return f"{treadmill_type}-{slugify(name)}"

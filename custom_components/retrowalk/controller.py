@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 import logging
 from typing import TYPE_CHECKING, Any
@@ -50,6 +50,11 @@ if TYPE_CHECKING:
     from .planner import WorkoutPlanner
 
 _LOGGER = logging.getLogger(__name__)
+
+# How long after a treadmill comes into reach (setup, reconnect) a belt it reports
+# running, with no session walking, is stopped. Later, a belt started on the
+# console is the person's choice and is left alone.
+RUNNING_BELT_WATCH = timedelta(seconds=30)
 
 type EventListener = Callable[[EventType, dict[str, Any]], None]
 
@@ -103,6 +108,8 @@ class WorkoutController:
         self._cancel_timer: CALLBACK_TYPE | None = None
         self._unsubscribe_treadmill = treadmill.add_listener(self._on_treadmill_status)
         self._treadmill_available = treadmill.status.available
+        # Until then, a belt found running with no session walking is stopped.
+        self._watch_belt_until = dt_util.utcnow() + RUNNING_BELT_WATCH
         self._store = SessionStore(hass, entry_id)
         # Set by the entry when speakers are configured; diagnostics read its health.
         self.announcer: Announcer | None = None
@@ -425,8 +432,17 @@ class WorkoutController:
                 self._async_locked_fault(status.fault or REASON_TREADMILL_STOPPED),
                 eager_start=False,
             )
-        elif not running and status.available and not self._treadmill_available:
-            # Back after a loss: a stop sent meanwhile may not have arrived.
+        if status.available and not self._treadmill_available:
+            self._watch_belt_until = dt_util.utcnow() + RUNNING_BELT_WATCH
+        if (
+            not running
+            and status.available
+            and status.running
+            and not self._lock.locked()
+            and dt_util.utcnow() < self._watch_belt_until
+        ):
+            # Just (back) in reach with its belt running and no session walking:
+            # a stop sent meanwhile may not have arrived, or HA restarted.
             self.hass.async_create_task(self._async_stop_returned_belt())
         self._treadmill_available = status.available
         self.async_notify_state()

@@ -254,3 +254,16 @@ async def test_entity_refusing_the_value_refuses_the_start(hass: HomeAssistant) 
         await call(hass, "start_session", backward_speed=4.8, forward_speed=4.8)
     assert err.value.translation_key == "treadmill_error"
     assert hass.states.get(PHASE).state == "idle"
+
+
+async def test_belt_running_at_setup_is_stopped_but_later_use_is_left_alone(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Just in reach, a running belt is stopped; later a console start is the person's."""
+    await setup_entry(hass, bridge_entry(SWITCH_BRIDGE))
+    await switch_helper(hass, RUNNING, True)  # someone starts it right away
+    assert hass.states.get(SWITCH).state == "off"
+    freezer.tick(timedelta(seconds=31))
+    await switch_helper(hass, RUNNING, True)  # walking forward without retrowalk
+    assert hass.states.get(SWITCH).state == "on"
+    assert hass.states.get(PHASE).state == "idle"

@@ -192,9 +192,12 @@ async def entry(
     link: BluetoothLink,
 ) -> MockConfigEntry:
     """The FTMS entry, set up, its treadmill in range and connected."""
-    await advertise(hass, service_info())
     ftms = ftms_entry()
-    await setup_entry(hass, ftms)
+    ftms.add_to_hass(hass)
+    # Seen once the entry exists, as after a restart: discovery knows it.
+    await advertise(hass, service_info())
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+    assert await hass.config_entries.async_setup(ftms.entry_id)
     await settle(hass)
     return ftms
 
@@ -290,13 +293,6 @@ async def test_advertising_treadmill_is_discovered_by_the_manifest_matcher(
     assert progress["step_id"] == "bluetooth_confirm"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "config_flow.async_step_reconfigure/_async_reconfigured set the unique id "
-        "to ftms-<name>, dropping the address the FTMS entry is identified by"
-    ),
-)
 async def test_renaming_keeps_the_treadmill_known_by_its_address(
     hass: HomeAssistant, entry: MockConfigEntry
 ) -> None:
@@ -615,14 +611,6 @@ async def test_belt_running_before_home_assistant_is_stopped(
     assert warned_of_running_belt(caplog)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "controller._on_treadmill_status checks for a running belt only when the "
-        "treadmill turns available; an FTMS treadmill is available before its "
-        "first Treadmill Data record says the belt moves, so it is never stopped"
-    ),
-)
 async def test_belt_reported_running_after_connecting_is_stopped(
     hass: HomeAssistant,
     enable_bluetooth: None,
