@@ -236,16 +236,22 @@ SPOTTER_DEFAULTS: dict[str, Any] = {
 }
 
 
-def _seconds_selector(maximum: int) -> NumberSelector:
+def _number_box(
+    minimum: float, maximum: float, step: float, unit: str
+) -> NumberSelector:
     return NumberSelector(
         NumberSelectorConfig(
-            min=0,
+            min=minimum,
             max=maximum,
-            step=1,
-            unit_of_measurement="s",
+            step=step,
+            unit_of_measurement=unit,
             mode=NumberSelectorMode.BOX,
         )
     )
+
+
+def _seconds_selector(maximum: int) -> NumberSelector:
+    return _number_box(0, maximum, 1, "s")
 
 
 SPOTTER_SCHEMA = vol.Schema(
@@ -400,24 +406,8 @@ SCHEDULE_SCHEMA = vol.Schema(
         vol.Required(CONF_AT_SESSION_TIME): _choice(
             [AT_SESSION_TIME_REMIND, AT_SESSION_TIME_AUTO_START], CONF_AT_SESSION_TIME
         ),
-        vol.Required(CONF_MISSED_AFTER): NumberSelector(
-            NumberSelectorConfig(
-                min=10,
-                max=1440,
-                step=5,
-                unit_of_measurement="min",
-                mode=NumberSelectorMode.BOX,
-            )
-        ),
-        vol.Optional(CONF_BODY_MASS): NumberSelector(
-            NumberSelectorConfig(
-                min=20,
-                max=300,
-                step=0.5,
-                unit_of_measurement="kg",
-                mode=NumberSelectorMode.BOX,
-            )
-        ),
+        vol.Required(CONF_MISSED_AFTER): _number_box(10, 1440, 5, "min"),
+        vol.Optional(CONF_BODY_MASS): _number_box(20, 300, 0.5, "kg"),
     }
 )
 

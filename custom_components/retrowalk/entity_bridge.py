@@ -32,7 +32,11 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_track_state_change_event
-from homeassistant.util.unit_conversion import DistanceConverter, SpeedConverter
+from homeassistant.util.unit_conversion import (
+    BaseUnitConverter,
+    DistanceConverter,
+    SpeedConverter,
+)
 import voluptuous as vol
 
 from .const import CONTROL_SPEED_ZERO, CONTROL_START_STOP, CONTROL_SWITCH
@@ -200,16 +204,11 @@ class EntityBridgeTreadmill(Treadmill):
     def _reported_speed_kmh(self) -> float:
         """The actual speed sensor if there is one, else the speed setting."""
         if (sensor_id := self.bridge.actual_speed_entity) is not None:
-            state = self.hass.states.get(sensor_id)
-            try:
-                assert state is not None
-                return SpeedConverter.convert(
-                    float(state.state),
-                    state.attributes.get(ATTR_UNIT_OF_MEASUREMENT),
-                    UnitOfSpeed.KILOMETERS_PER_HOUR,
-                )
-            except (AssertionError, ValueError, HomeAssistantError):
-                return 0.0
+            return _converted(
+                self.hass.states.get(sensor_id),
+                SpeedConverter,
+                UnitOfSpeed.KILOMETERS_PER_HOUR,
+            )
         state = self.hass.states.get(self.bridge.speed_entity)
         scale = self._scale_or_none()
         if state is None or scale is None:
@@ -222,16 +221,9 @@ class EntityBridgeTreadmill(Treadmill):
     def _distance_km(self) -> float:
         if (sensor_id := self.bridge.distance_entity) is None:
             return 0.0
-        state = self.hass.states.get(sensor_id)
-        try:
-            assert state is not None
-            return DistanceConverter.convert(
-                float(state.state),
-                state.attributes.get(ATTR_UNIT_OF_MEASUREMENT),
-                UnitOfLength.KILOMETERS,
-            )
-        except (AssertionError, ValueError, HomeAssistantError):
-            return 0.0
+        return _converted(
+            self.hass.states.get(sensor_id), DistanceConverter, UnitOfLength.KILOMETERS
+        )
 
     def _scale_or_none(self) -> SpeedScale | None:
         state = self.hass.states.get(self.bridge.speed_entity)
@@ -333,3 +325,17 @@ def _usable(state: State | None) -> bool:
     if state is None or state.state == STATE_UNAVAILABLE:
         return False
     return state.state != STATE_UNKNOWN or state.domain in _PRESS_DOMAINS
+
+
+def _converted(
+    state: State | None, converter: type[BaseUnitConverter], unit: str
+) -> float:
+    """A sensor's value in `unit`, or 0 when it has none or cannot be converted."""
+    if state is None:
+        return 0.0
+    try:
+        return converter.convert(
+            float(state.state), state.attributes.get(ATTR_UNIT_OF_MEASUREMENT), unit
+        )
+    except (ValueError, HomeAssistantError):
+        return 0.0

@@ -66,6 +66,15 @@ async def travel(
     await hass.async_block_till_done()
 
 
+def suggested(result: Any) -> dict[str, Any]:
+    """The values a form suggests (what submitting it unchanged sends)."""
+    return {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description and "suggested_value" in key.description
+    }
+
+
 async def change_options(
     hass: HomeAssistant,
     entry: MockConfigEntry,
@@ -74,35 +83,19 @@ async def change_options(
     announcements: dict[str, Any] | None = None,
 ) -> None:
     """Go through the options steps; later steps keep their values unless given."""
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], speeds
-    )
-    current = {
-        str(key): key.description["suggested_value"]
-        for key in result["data_schema"].schema
-    }
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], current | (spotter or {})
+    flow = hass.config_entries.options
+    result = await flow.async_init(entry.entry_id)
+    result = await flow.async_configure(result["flow_id"], speeds)
+    result = await flow.async_configure(
+        result["flow_id"], suggested(result) | (spotter or {})
     )
     assert result["step_id"] == "announcements", result
-    current = {
-        str(key): key.description["suggested_value"]
-        for key in result["data_schema"].schema
-        if key.description and "suggested_value" in key.description
-    }
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"messages": {}} | current | (announcements or {})
+    result = await flow.async_configure(
+        result["flow_id"],
+        {"messages": {}} | suggested(result) | (announcements or {}),
     )
     assert result["step_id"] == "schedule", result
-    current = {
-        str(key): key.description["suggested_value"]
-        for key in result["data_schema"].schema
-        if key.description and "suggested_value" in key.description
-    }
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], current
-    )
+    result = await flow.async_configure(result["flow_id"], suggested(result))
     assert result["type"] == "create_entry", result
     await hass.async_block_till_done()
 

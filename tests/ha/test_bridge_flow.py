@@ -29,7 +29,7 @@ from .bridge_setup import (
     async_setup_bridge_entities,
     bridge_entry,
 )
-from .helpers import setup_entry
+from .helpers import setup_entry, suggested
 from .test_config_flow import ANNOUNCEMENT_INPUT, SPOTTER_INPUT, start_flow
 
 BRIDGE_USER_INPUT = {
@@ -134,12 +134,7 @@ async def test_options_flow_checks_the_cap_against_the_entity(
         result["flow_id"], {CONF_SPEED_UNIT: "mph", CONF_MAX_SPEED: 4.5}
     )
     assert result["step_id"] == "bridge"
-    suggested = {
-        str(key): key.description["suggested_value"]
-        for key in result["data_schema"].schema
-        if key.description and "suggested_value" in key.description
-    }
-    assert suggested == SWITCH_BRIDGE
+    assert suggested(result) == SWITCH_BRIDGE
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], SWITCH_BRIDGE
     )

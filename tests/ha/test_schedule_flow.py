@@ -17,6 +17,8 @@ from custom_components.retrowalk.const import (
     CONF_WEEKDAYS,
 )
 
+from .helpers import suggested
+
 SCHEDULE = {
     CONF_WEEKDAYS: ["1", "3", "5"],
     CONF_SESSION_TIME: "07:30:00",
@@ -24,15 +26,6 @@ SCHEDULE = {
     CONF_MISSED_AFTER: 90,
     CONF_BODY_MASS: 72.5,
 }
-
-
-def suggested(result: dict[str, Any]) -> dict[str, Any]:
-    """The suggested values of a form."""
-    return {
-        str(key): key.description["suggested_value"]
-        for key in result["data_schema"].schema
-        if key.description and "suggested_value" in key.description
-    }
 
 
 async def to_schedule(
