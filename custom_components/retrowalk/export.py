@@ -62,7 +62,7 @@ def _row(record: SessionRecord, unit: SpeedUnit, time_zone: tzinfo) -> list[Any]
         _minutes(record.forward_seconds),
         _minutes(record.backward_seconds),
         _minutes(record.paused_seconds),
-        round(unit.distance_from_km(record.distance_km), 2),
+        round(unit.distance_from_km(record.distance_km), 3),
         _speed(record.forward_speed_kmh, unit),
         _speed(record.backward_speed_kmh, unit),
         ";".join(f"{pause.reason}:{round(pause.seconds)}" for pause in record.pauses),
