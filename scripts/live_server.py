@@ -2,6 +2,7 @@
 
 Runs with the Python of the demo environment (scripts/develop's), on a copy of
 config/ in a temporary folder, on its own port; onboarded with the demo user.
+Set RETROWALK_KEEP_LIVE_CONFIG=1 to keep that folder (and its server.log) afterwards.
 """
 
 from __future__ import annotations
