@@ -16,7 +16,7 @@ from homeassistant.components.blueprint.models import Blueprint
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
-from homeassistant.util import slugify
+from homeassistant.util import dt as dt_util, slugify
 from homeassistant.util.yaml import extract_inputs, load_yaml
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -27,12 +27,28 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.retrowalk.treadmills import TreadmillError
 from custom_components.retrowalk.treadmills.virtual import VirtualTreadmill
 
-from .helpers import PAUSE_REASON, PHASE, WORKOUT, call, spotter_off, spotter_on, travel
+from .bridge_setup import (
+    ONLINE,
+    SWITCH_BRIDGE,
+    async_setup_bridge_entities,
+    bridge_entry,
+)
+from .helpers import (
+    PAUSE_REASON,
+    PHASE,
+    WORKOUT,
+    call,
+    setup_entry,
+    spotter_off,
+    spotter_on,
+    travel,
+)
 
 SOURCE = Path(__file__).parents[2] / "blueprints" / "automation" / "retrowalk"
 GYM = "gym_on_session_start.yaml"
 NOTIFY = "notify_session_paused.yaml"
 MUSIC = "music_during_backward.yaml"
+REMIND = "remind_session_due.yaml"
 FILES = sorted(path.name for path in SOURCE.glob("*.yaml"))
 SOURCE_URL = (
     "https://github.com/retrowalk/retrowalk/blob/main/blueprints/automation/retrowalk/"
@@ -110,9 +126,9 @@ def paused_message(reason: str) -> str:
 # --- every blueprint file ---------------------------------------------------
 
 
-def test_the_three_blueprints_are_there() -> None:
+def test_the_blueprints_are_there() -> None:
     """The folder holds exactly the blueprints these tests run."""
-    assert sorted([GYM, MUSIC, NOTIFY]) == FILES
+    assert sorted([GYM, MUSIC, NOTIFY, REMIND]) == FILES
 
 
 @pytest.mark.parametrize("file", FILES)
@@ -467,3 +483,82 @@ async def test_music_back_up_when_stopped(
     await call(hass, "stop")
     assert volumes(volume_set) == [0.1, 0.7]
     assert entity_ids(volume_set) == [SPEAKERS[:1]] * 2
+
+
+async def test_notify_when_the_treadmill_cannot_be_reached(
+    hass: HomeAssistant, blueprints: Path
+) -> None:
+    """A treadmill already in Home Assistant going unavailable notifies, with the reason."""
+    await async_setup_bridge_entities(hass)
+    await setup_entry(hass, bridge_entry(SWITCH_BRIDGE))
+    phone = async_mock_service(hass, "notify", "mobile_app_phone")
+    await use_blueprint(
+        hass,
+        NOTIFY,
+        "Treadmill paused",
+        workout_event=WORKOUT,
+        notify_action="notify.mobile_app_phone",
+    )
+    await call(hass, "start_session", intervals=THERE_AND_BACK)
+    await hass.services.async_call(
+        "input_boolean", "turn_off", {"entity_id": ONLINE}, blocking=True
+    )
+    for _ in range(3):  # the template switch, then retrowalk, then the automation
+        await hass.async_block_till_done()
+    assert [c.data for c in phone] == [
+        {
+            "title": "Demo Treadmill paused",
+            "message": paused_message("the treadmill could not be reached"),
+        }
+    ]
+
+
+# --- reminder at the scheduled time ------------------------------------------
+
+
+async def test_remind_when_due_and_when_missed(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    loaded_entry: MockConfigEntry,
+    blueprints: Path,
+) -> None:
+    """At the scheduled time the phone is reminded; two hours later, told it was missed."""
+    phone = async_mock_service(hass, "notify", "mobile_app_phone")
+    await use_blueprint(
+        hass,
+        REMIND,
+        "Walk reminder",
+        workout_event=WORKOUT,
+        notify_action="notify.mobile_app_phone",
+    )
+    due = loaded_entry.runtime_data.planner.next_session
+    await travel(hass, freezer, due - dt_util.utcnow())
+    assert [c.data for c in phone] == [
+        {"title": "Demo Treadmill", "message": "Time for your backward walk."}
+    ]
+    await travel(hass, freezer, timedelta(hours=2))
+    assert phone[-1].data["message"] == "A scheduled backward walk was missed."
+    assert len(phone) == 2
+
+
+async def test_remind_skips_missed_sessions_when_asked(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    loaded_entry: MockConfigEntry,
+    blueprints: Path,
+) -> None:
+    """With missed sessions turned off, only the reminder comes."""
+    phone = async_mock_service(hass, "notify", "mobile_app_phone")
+    await use_blueprint(
+        hass,
+        REMIND,
+        "Walk reminder",
+        workout_event=WORKOUT,
+        notify_action="notify.mobile_app_phone",
+        tell_missed=False,
+    )
+    due = loaded_entry.runtime_data.planner.next_session
+    await travel(hass, freezer, due - dt_util.utcnow())
+    await travel(hass, freezer, timedelta(hours=2))
+    assert hass.states.get(WORKOUT).attributes["event_type"] == "session_missed"
+    assert [c.data["message"] for c in phone] == ["Time for your backward walk."]
