@@ -15,7 +15,8 @@ import logging
 from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.const import EVENT_CORE_CONFIG_UPDATE
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
@@ -119,12 +120,7 @@ class WorkoutPlanner:
         self.controller = controller
         self.settings = settings
         self.history = HistoryStore(hass, controller.entry_id)
-        self.schedule = Schedule(
-            weekdays=settings.weekdays,
-            time_of_day=settings.session_time,
-            missed_after=settings.missed_after,
-            time_zone=ZoneInfo(hass.config.time_zone),
-        )
+        self.schedule = self._schedule_in(hass.config.time_zone)
         self._created_at = created_at
         self._coach_store: Store[CoachState] = Store(
             hass, 1, f"{DOMAIN}.{controller.entry_id}.coach"
@@ -147,6 +143,9 @@ class WorkoutPlanner:
         self._unsubscribes += [
             self.controller.async_add_event_listener(self._async_on_workout_event),
             self.history.async_add_listener(self.controller.async_notify_state),
+            self.hass.bus.async_listen(
+                EVENT_CORE_CONFIG_UPDATE, self._async_on_core_config_update
+            ),
         ]
         self._async_book_missed(publish=False)
         self._async_arm()
@@ -242,6 +241,23 @@ class WorkoutPlanner:
         self.controller.async_notify_state()
 
     # --- internals -----------------------------------------------------------
+
+    def _schedule_in(self, time_zone: str) -> Schedule:
+        return Schedule(
+            weekdays=self.settings.weekdays,
+            time_of_day=self.settings.session_time,
+            missed_after=self.settings.missed_after,
+            time_zone=ZoneInfo(time_zone),
+        )
+
+    @callback
+    def _async_on_core_config_update(self, _event: Event) -> None:
+        """Home Assistant's time zone changed: sessions follow the new local time."""
+        if str(self.schedule.time_zone) == self.hass.config.time_zone:
+            return
+        self.schedule = self._schedule_in(self.hass.config.time_zone)
+        self._async_arm()
+        self.controller.async_notify_state()
 
     @property
     def _base_speed_kmh(self) -> float:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from typing import Any
 
@@ -463,3 +463,16 @@ async def test_history_download(
     anonymous = await hass_client_no_auth()
     response = await anonymous.get(url)
     assert response.status == HTTPStatus.UNAUTHORIZED
+
+
+async def test_schedule_follows_a_time_zone_change(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    """Moving Home Assistant to another zone keeps sessions at 18:00 local time."""
+    entry = await berlin_entry(hass, config_entry)
+    planner = entry.runtime_data.planner
+    assert planner.next_session == datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
+    await hass.config.async_update(time_zone="America/New_York")
+    await hass.async_block_till_done()
+    assert planner.next_session == datetime(2026, 11, 23, 23, 0, tzinfo=UTC)
+    assert state(hass, NEXT_SESSION) == "2026-11-23T23:00:00+00:00"
