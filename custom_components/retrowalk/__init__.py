@@ -7,7 +7,6 @@ import logging
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
-from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from .announcer import Announcer, cue_language, load_cue_words
@@ -17,7 +16,7 @@ from .data import RetrowalkConfigEntry
 from .history_store import HistoryStore
 from .http import async_register_views
 from .issues import issue_ids
-from .planner import PlanSettings, WorkoutPlanner
+from .planner import PlanSettings, WorkoutPlanner, coach_store
 from .services import async_setup_services
 from .settings import EntrySettings
 from .store import SessionStore
@@ -125,7 +124,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: RetrowalkConfigEntry) -
     """Forget the saved session, history and repair issues of a deleted treadmill."""
     await SessionStore(hass, entry.entry_id).async_remove()
     await HistoryStore(hass, entry.entry_id).async_remove()
-    await Store(hass, 1, f"{DOMAIN}.{entry.entry_id}.coach").async_remove()
+    await coach_store(hass, entry.entry_id).async_remove()
     for issue_id in issue_ids(entry.entry_id):
         ir.async_delete_issue(hass, DOMAIN, issue_id)
 

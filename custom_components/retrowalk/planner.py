@@ -36,7 +36,7 @@ from .controller import WorkoutController
 from .history_store import HistoryStore
 from .timers import async_run_at
 from .workout.errors import WorkoutError
-from .workout.history import SessionRecord, missed_record, record_from_session
+from .workout.history import missed_record, record_from_session
 from .workout.program import Direction, Program
 from .workout.progression import (
     LevelInfo,
@@ -104,6 +104,11 @@ class CoachState(TypedDict):
     week_of: str
 
 
+def coach_store(hass: HomeAssistant, entry_id: str) -> Store[CoachState]:
+    """Where one treadmill's progression level is kept."""
+    return Store(hass, 1, f"{DOMAIN}.{entry_id}.coach")
+
+
 class WorkoutPlanner:
     """Schedule, history and progression of one treadmill."""
 
@@ -122,9 +127,7 @@ class WorkoutPlanner:
         self.history = HistoryStore(hass, controller.entry_id)
         self.schedule = self._schedule_in(hass.config.time_zone)
         self._created_at = created_at
-        self._coach_store: Store[CoachState] = Store(
-            hass, 1, f"{DOMAIN}.{controller.entry_id}.coach"
-        )
+        self._coach_store = coach_store(hass, controller.entry_id)
         self._coach: CoachState | None = None
         self._cancel_timer: CALLBACK_TYPE | None = None
         self._unsubscribes: list[CALLBACK_TYPE] = []
@@ -162,11 +165,6 @@ class WorkoutPlanner:
         """Stop the timer and save the history now."""
         self.async_stop_timers()
         await self.history.async_save()
-
-    async def async_remove(self) -> None:
-        """Delete the history and the coach's file (the entry is being deleted)."""
-        await self.history.async_remove()
-        await self._coach_store.async_remove()
 
     # --- what entities read --------------------------------------------------
 
@@ -392,8 +390,3 @@ class WorkoutPlanner:
 
     def _program_to_run(self) -> Program:
         return self.controller.program_for(self.controller.program_key)
-
-
-def serialize_records(records: list[SessionRecord]) -> list[dict[str, Any]]:
-    """Records as service response data."""
-    return [record.to_dict() for record in records]

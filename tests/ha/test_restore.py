@@ -191,11 +191,19 @@ async def test_removing_the_entry_deletes_its_saved_session(
     loaded_entry: MockConfigEntry,
     hass_storage: dict[str, Any],
 ) -> None:
-    """A deleted treadmill leaves no session file behind."""
+    """A deleted treadmill leaves no session, history or coach file behind."""
+    await call(hass, "start_session")
+    await call(hass, "stop")  # recorded in the history
     await call(hass, "start_session")
     await call(hass, "pause")
     await hass.config_entries.async_unload(loaded_entry.entry_id)
-    assert storage_key(loaded_entry) in hass_storage
+    await hass.async_block_till_done()
+    files = [
+        storage_key(loaded_entry),
+        f"retrowalk.{loaded_entry.entry_id}.history",
+        f"retrowalk.{loaded_entry.entry_id}.coach",
+    ]
+    assert all(key in hass_storage for key in files)
     await hass.config_entries.async_remove(loaded_entry.entry_id)
     await hass.async_block_till_done()
-    assert storage_key(loaded_entry) not in hass_storage
+    assert not [key for key in files if key in hass_storage]
