@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
-from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
@@ -84,7 +84,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: RetrowalkConfigEntry) ->
     )
     controller.planner = planner
     await planner.async_setup()
-    entry.async_on_unload(_planner_shutdown(hass, planner))
+    entry.async_on_unload(planner.async_stop_timers)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await controller.async_setup()
     if isinstance(controller.treadmill, FtmsTreadmill):
@@ -104,20 +104,13 @@ async def _async_try_connect(treadmill: FtmsTreadmill) -> None:
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: RetrowalkConfigEntry) -> bool:
-    """Pause the session, stop the belt and unload a treadmill."""
-    await entry.runtime_data.async_shutdown()
+    """Pause the session, stop the belt, save the history and unload a treadmill."""
+    controller = entry.runtime_data
+    await controller.async_shutdown()
+    if controller.planner is not None:
+        # Saved before a reload reads it again.
+        await controller.planner.async_shutdown()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
-
-
-def _planner_shutdown(hass: HomeAssistant, planner: WorkoutPlanner) -> CALLBACK_TYPE:
-    """An unload callback that saves the history before the entry goes."""
-
-    @callback
-    def _shutdown() -> None:
-        planner.async_stop_timers()
-        hass.async_create_task(planner.async_shutdown())
-
-    return _shutdown
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: RetrowalkConfigEntry) -> None:

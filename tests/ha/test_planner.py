@@ -476,3 +476,14 @@ async def test_schedule_follows_a_time_zone_change(
     await hass.async_block_till_done()
     assert planner.next_session == datetime(2026, 11, 23, 23, 0, tzinfo=UTC)
     assert state(hass, NEXT_SESSION) == "2026-11-23T23:00:00+00:00"
+
+
+async def test_session_ended_just_before_a_reload_is_kept(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """The history is written during unload, before the reload reads it again."""
+    await call(hass, "start_session", intervals=SHORT)
+    await call(hass, "stop")
+    assert await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert [r.outcome.value for r in records(loaded_entry)] == ["stopped"]
