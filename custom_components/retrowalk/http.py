@@ -14,6 +14,7 @@ from homeassistant.util import dt as dt_util, slugify
 from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN
+from .dates import parse_moment
 from .export import history_csv, history_json
 from .history_store import HistoryStore
 from .workout.units import SpeedUnit
@@ -82,14 +83,9 @@ def _moment(query: Mapping[str, str], name: str) -> datetime | None:
     """A query parameter as a moment: a date is local midnight, a naive time is local."""
     if (value := query.get(name)) is None:
         return None
-    if (day := dt_util.parse_date(value)) is not None:
-        return dt_util.start_of_local_day(day)
     try:
-        moment = dt_util.parse_datetime(value, raise_on_error=True)
+        return parse_moment(value)
     except ValueError:
         raise ValueError(
             f"Invalid {name} {value!r}; use an ISO date or date and time"
         ) from None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=dt_util.get_default_time_zone())
-    return moment

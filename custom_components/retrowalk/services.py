@@ -18,11 +18,11 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.helpers import config_validation as cv
-from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .const import DOMAIN
 from .controller import WorkoutController
+from .dates import parse_moment
 from .errors import refusals_as_validation_errors, validation_error
 from .settings import EntrySettings
 from .workout.program import Direction, Interval, Program
@@ -70,20 +70,13 @@ LEVEL_SCHEMA = ENTRY_SCHEMA.extend({vol.Optional(ATTR_LEVEL): object})
 
 
 def _moment(data: dict[str, Any], field: str) -> datetime | None:
-    """A date (local midnight) or date-time from a service field, or None."""
+    """A date (local midnight) or date and time from a service field, or None."""
     if (raw := data.get(field)) is None:
         return None
-    text = str(raw)
-    moment = dt_util.parse_datetime(text)
-    if moment is None and (day := dt_util.parse_date(text)) is not None:
-        moment = dt_util.start_of_local_day(day)
-    if moment is None:
-        raise validation_error("invalid_date", field=field, value=text)
-    return dt_util.as_utc(
-        moment
-        if moment.tzinfo
-        else moment.replace(tzinfo=dt_util.get_default_time_zone())
-    )
+    try:
+        return parse_moment(str(raw))
+    except ValueError:
+        raise validation_error("invalid_date", field=field, value=str(raw)) from None
 
 
 @callback
