@@ -516,13 +516,25 @@ async def test_notify_when_the_treadmill_cannot_be_reached(
 # --- reminder at the scheduled time ------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("tell_missed", "messages"),
+    [
+        (
+            True,
+            ["Time for your backward walk.", "A scheduled backward walk was missed."],
+        ),
+        (False, ["Time for your backward walk."]),
+    ],
+)
 async def test_remind_when_due_and_when_missed(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     loaded_entry: MockConfigEntry,
     blueprints: Path,
+    tell_missed: bool,
+    messages: list[str],
 ) -> None:
-    """At the scheduled time the phone is reminded; two hours later, told it was missed."""
+    """At the scheduled time the phone is reminded; two hours later, told of the miss."""
     phone = async_mock_service(hass, "notify", "mobile_app_phone")
     await use_blueprint(
         hass,
@@ -530,35 +542,12 @@ async def test_remind_when_due_and_when_missed(
         "Walk reminder",
         workout_event=WORKOUT,
         notify_action="notify.mobile_app_phone",
+        tell_missed=tell_missed,
     )
     due = loaded_entry.runtime_data.planner.next_session
     await travel(hass, freezer, due - dt_util.utcnow())
-    assert [c.data for c in phone] == [
-        {"title": "Demo Treadmill", "message": "Time for your backward walk."}
-    ]
-    await travel(hass, freezer, timedelta(hours=2))
-    assert phone[-1].data["message"] == "A scheduled backward walk was missed."
-    assert len(phone) == 2
-
-
-async def test_remind_skips_missed_sessions_when_asked(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    loaded_entry: MockConfigEntry,
-    blueprints: Path,
-) -> None:
-    """With missed sessions turned off, only the reminder comes."""
-    phone = async_mock_service(hass, "notify", "mobile_app_phone")
-    await use_blueprint(
-        hass,
-        REMIND,
-        "Walk reminder",
-        workout_event=WORKOUT,
-        notify_action="notify.mobile_app_phone",
-        tell_missed=False,
-    )
-    due = loaded_entry.runtime_data.planner.next_session
-    await travel(hass, freezer, due - dt_util.utcnow())
+    assert hass.states.get(WORKOUT).attributes["event_type"] == "session_due"
     await travel(hass, freezer, timedelta(hours=2))
     assert hass.states.get(WORKOUT).attributes["event_type"] == "session_missed"
-    assert [c.data["message"] for c in phone] == ["Time for your backward walk."]
+    assert [c.data["message"] for c in phone] == messages
+    assert {c.data["title"] for c in phone} == {"Demo Treadmill"}
