@@ -52,6 +52,7 @@ from .workout.schedule import (
     missed_occurrences,
     next_occurrence,
     occurrences,
+    slot_kept_by,
     streak_weeks,
     summarize_week,
     week_start,
@@ -284,7 +285,9 @@ class WorkoutPlanner:
             record = record_from_session(
                 session,
                 body_mass_kg=self.settings.body_mass_kg,
-                scheduled_for=self._slot_kept_by(session.started_at),
+                scheduled_for=None
+                if session.started_at is None
+                else slot_kept_by(self.schedule, session.started_at),
             )
         except (
             WorkoutError
@@ -294,24 +297,6 @@ class WorkoutPlanner:
             )
             return
         self.history.async_add(record)
-
-    def _slot_kept_by(self, started_at: datetime | None) -> datetime | None:
-        """The scheduled slot a session started at `started_at` keeps, if any."""
-        if started_at is None:
-            return None
-        day = occurrences(
-            self.schedule,
-            started_at - timedelta(days=1),
-            started_at + self.schedule.missed_after + timedelta(days=1),
-        )
-        local = dt_util.as_local(started_at).date()
-        for slot in day:
-            if (
-                dt_util.as_local(slot).date() == local
-                and started_at <= slot + self.schedule.missed_after
-            ):
-                return slot
-        return None
 
     @callback
     def _async_book_missed(self, *, publish: bool) -> None:

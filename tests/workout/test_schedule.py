@@ -19,6 +19,7 @@ from custom_components.retrowalk.workout.schedule import (
     missed_occurrences,
     next_occurrence,
     occurrences,
+    slot_kept_by,
     streak_weeks,
     summarize_week,
     week_start,
@@ -372,6 +373,16 @@ def test_late_start_within_the_window_keeps_the_slot() -> None:
     assert missed_occurrences(plan, since=slot, now=deadline - HOUR, started=[]) == []
 
 
+def test_slot_kept_by_a_session_that_day() -> None:
+    """Early the same day or late within the window keeps the slot; later does not."""
+    plan = schedule()
+    slot = utc(2026, 11, 18, 17)  # Wednesday 18:00 in Berlin
+    assert slot_kept_by(plan, utc(2026, 11, 18, 7)) == slot
+    assert slot_kept_by(plan, slot + plan.missed_after) == slot
+    assert slot_kept_by(plan, slot + plan.missed_after + MINUTE) is None
+    assert slot_kept_by(plan, utc(2026, 11, 19, 17)) is None  # Thursday: no slot
+
+
 # --- properties across DST changes ------------------------------------------
 
 
@@ -453,6 +464,18 @@ def test_missed_occurrences_are_exactly_the_unkept_slots(
     ]
     assert missed == expected
     assert not any(kept(slot) for slot in missed)
+    # A session keeps exactly the slot whose missing it prevents.
+    for start in started:
+        slot = slot_kept_by(plan, start)
+        alone = occurrences(plan, start - 2 * DAY, start + 2 * DAY)
+        unkept = missed_occurrences(
+            plan,
+            since=alone[0] if alone else start,
+            now=start + 3 * DAY,
+            started=[start],
+        )
+        assert (slot is not None) == (slot in alone and slot not in unkept)
+        assert set(alone) - set(unkept) == ({slot} if slot is not None else set())
 
 
 @settings(max_examples=100, deadline=None)

@@ -122,13 +122,33 @@ def missed_occurrences(
         first_start_by_date[day] = min(start, first_start_by_date.get(day, start))
     missed: list[datetime] = []
     for slot in occurrences(schedule, since, now):
-        deadline = slot + schedule.missed_after
-        if deadline > now:
+        if slot + schedule.missed_after > now:
             continue
         first_start = first_start_by_date.get(local_date(slot, schedule.time_zone))
-        if first_start is None or first_start > deadline:
+        if first_start is None or not keeps(schedule, slot, first_start):
             missed.append(slot)
     return missed
+
+
+def keeps(schedule: Schedule, slot: datetime, start: datetime) -> bool:
+    """Whether a session started at `start` keeps the slot at `slot`.
+
+    It must start on the slot's local date, no later than `missed_after` past it.
+    """
+    zone = schedule.time_zone
+    return (
+        local_date(start, zone) == local_date(slot, zone)
+        and start <= slot + schedule.missed_after
+    )
+
+
+def slot_kept_by(schedule: Schedule, start: datetime) -> datetime | None:
+    """The scheduled slot a session started at `start` keeps, if any."""
+    day = local_date(start, schedule.time_zone)
+    if day.weekday() not in schedule.weekdays:
+        return None
+    slot = schedule.occurrence_on(day)
+    return slot if keeps(schedule, slot, start) else None
 
 
 @dataclass(frozen=True, kw_only=True)
