@@ -531,7 +531,7 @@ class RetrowalkConfigFlow(SharedSteps, ConfigFlow, domain=DOMAIN):
                 errors[CONF_NAME] = "invalid_name"
             else:
                 await self.async_set_unique_id(
-                    f"{user_input[CONF_TREADMILL_TYPE]}-{slugify(name)}"
+                    _unique_id(user_input[CONF_TREADMILL_TYPE], name, None)
                 )
                 self._abort_if_unique_id_configured()
                 self._user_input = user_input | {CONF_NAME: name}

@@ -457,16 +457,11 @@ class WorkoutController:
                 await self._async_try_stop_belt()
 
     async def _async_locked_fault(self, reason: str) -> None:
+        """Pause for the treadmill's reason; the safety key ends the session instead."""
         async with self._lock:
-            session = self.session
-            if (
-                reason == FAULT_SAFETY_KEY
-                and session is not None
-                and session.status is SessionStatus.RUNNING
-            ):
-                self._async_changed(session.stop(REASON_SAFETY_KEY))
-                await self._async_try_stop_belt()
-                return
+            if reason == FAULT_SAFETY_KEY and self._is_running():
+                assert self.session is not None
+                self._async_changed(self.session.stop(REASON_SAFETY_KEY))
             await self._async_fault_pause(reason)
 
     # --- publishing ----------------------------------------------------------
