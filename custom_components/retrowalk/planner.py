@@ -55,6 +55,7 @@ from .workout.schedule import (
     slot_kept_by,
     streak_weeks,
     summarize_week,
+    summarize_weeks,
     week_start,
 )
 from .workout.session import EventType
@@ -199,15 +200,12 @@ class WorkoutPlanner:
     def level(self) -> int:
         """The progression level: the level set, moved by each finished week since."""
         assert self._coach is not None
-        start = datetime.fromisoformat(self._coach["week_of"])
-        this_week = week_start(dt_util.utcnow(), self.schedule.time_zone)
-        weeks: list[WeekSummary] = []
-        week = start
-        while week < this_week:
-            weeks.append(summarize_week(self.schedule, self.history.records, week))
-            week = week_start(
-                week + _WEEK + timedelta(hours=12), self.schedule.time_zone
-            )
+        weeks = summarize_weeks(
+            self.schedule,
+            self.history.records,
+            datetime.fromisoformat(self._coach["week_of"]),
+            dt_util.utcnow(),
+        )
         return apply_weeks(self._coach["level"], weeks, max_level=self.max_level)
 
     @property

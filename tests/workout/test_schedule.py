@@ -22,6 +22,7 @@ from custom_components.retrowalk.workout.schedule import (
     slot_kept_by,
     streak_weeks,
     summarize_week,
+    summarize_weeks,
     week_start,
 )
 
@@ -305,6 +306,27 @@ def test_summarize_week_counts_completed_and_backward_minutes() -> None:
     assert not summary.target_met
     records.append(record(utc(2026, 11, 22, 9)))
     assert summarize_week(plan, records, utc(2026, 11, 19)).target_met
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.sampled_from(ZONES),
+    st.lists(st.integers(0, 70 * 24), max_size=12),
+    st.integers(0, 8),
+)
+def test_summarize_weeks_agrees_with_each_week(
+    zone: tzinfo, hours: list[int], weeks: int
+) -> None:
+    """The one-pass summaries are the weekly summaries, week by week (DST included)."""
+    plan = schedule(zone=zone)
+    origin = utc(2026, 2, 20)  # the range crosses spring DST changes
+    records = [record(origin + h * HOUR) for h in hours]
+    since = origin + 3 * DAY
+    until = since + weeks * 7 * DAY
+    found = summarize_weeks(plan, records, since, until)
+    assert len(found) == weeks
+    for n, week in enumerate(found):
+        assert week == summarize_week(plan, records, since + n * 7 * DAY)
 
 
 def full_week(monday: datetime) -> list[SessionRecord]:

@@ -174,22 +174,51 @@ def summarize_week(
     Sessions count toward the target only when completed; backward minutes come
     from completed and stopped sessions alike.
     """
-    monday = _monday_of(week_of, schedule.time_zone)
-    done = 0
-    backward_seconds = 0.0
+    (week,) = _summaries(schedule, records, [_monday_of(week_of, schedule.time_zone)])
+    return week
+
+
+def summarize_weeks(
+    schedule: Schedule,
+    records: Iterable[SessionRecord],
+    since: datetime,
+    until: datetime,
+) -> list[WeekSummary]:
+    """Each local week from the one holding `since` up to the one holding `until`.
+
+    The week holding `until` is left out. One pass over the records, however
+    many weeks.
+    """
+    zone = schedule.time_zone
+    first, last = _monday_of(since, zone), _monday_of(until, zone)
+    weeks = (last - first).days // 7
+    return _summaries(schedule, records, [first + n * _WEEK for n in range(weeks)])
+
+
+def _summaries(
+    schedule: Schedule, records: Iterable[SessionRecord], mondays: list[date]
+) -> list[WeekSummary]:
+    zone = schedule.time_zone
+    wanted = set(mondays)
+    done: Counter[date] = Counter()
+    backward_seconds: dict[date, float] = dict.fromkeys(wanted, 0.0)
     for record in records:
-        if _monday_of(record.started_at, schedule.time_zone) != monday:
+        monday = _monday_of(record.started_at, zone)
+        if monday not in wanted:
             continue
         if record.outcome is Outcome.COMPLETED:
-            done += 1
+            done[monday] += 1
         if record.outcome in (Outcome.COMPLETED, Outcome.STOPPED):
-            backward_seconds += record.backward_seconds
-    return WeekSummary(
-        week_start=week_start(week_of, schedule.time_zone),
-        sessions_done=done,
-        backward_minutes=backward_seconds / 60,
-        target=schedule.weekly_target,
-    )
+            backward_seconds[monday] += record.backward_seconds
+    return [
+        WeekSummary(
+            week_start=_utc_of_wall_time(datetime.combine(monday, time()), zone),
+            sessions_done=done[monday],
+            backward_minutes=backward_seconds[monday] / 60,
+            target=schedule.weekly_target,
+        )
+        for monday in mondays
+    ]
 
 
 def streak_weeks(
