@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 import logging
@@ -108,6 +109,7 @@ class WorkoutController:
         self._cancel_timer: CALLBACK_TYPE | None = None
         self._unsubscribe_treadmill = treadmill.add_listener(self._on_treadmill_status)
         self._treadmill_available = treadmill.status.available
+        self._shown_status = _shown(treadmill.status)
         # Until then, a belt found running with no session walking is stopped.
         self._watch_belt_until = dt_util.utcnow() + RUNNING_BELT_WATCH
         self._store = SessionStore(hass, entry_id)
@@ -445,7 +447,12 @@ class WorkoutController:
             # a stop sent meanwhile may not have arrived, or HA restarted.
             self.hass.async_create_task(self._async_stop_returned_belt())
         self._treadmill_available = status.available
-        self.async_notify_state()
+        # Entities show availability, fault and speed; distance alone (an FTMS
+        # treadmill reports it every second) changes nothing they show.
+        shown = _shown(status)
+        if shown != self._shown_status:
+            self._shown_status = shown
+            self.async_notify_state()
 
     async def _async_stop_returned_belt(self) -> None:
         async with self._lock:
@@ -543,6 +550,11 @@ class WorkoutController:
                 "distance_unit": settings.speed_unit.distance_unit,
             }
         return data
+
+
+def _shown(status: TreadmillStatus) -> TreadmillStatus:
+    """The part of a treadmill's status that entities show (not its distance)."""
+    return replace(status, distance_km=0.0)
 
 
 def _treadmill_error(err: TreadmillError) -> HomeAssistantError:

@@ -17,6 +17,7 @@ from .bridge_setup import (
     BUTTON_BRIDGE,
     INCLINE,
     ONLINE,
+    REPORTED_DISTANCE,
     REPORTED_SPEED,
     RUNNING,
     SCRIPT_BRIDGE,
@@ -267,3 +268,21 @@ async def test_belt_running_at_setup_is_stopped_but_later_use_is_left_alone(
     await switch_helper(hass, RUNNING, True)  # walking forward without retrowalk
     assert hass.states.get(SWITCH).state == "on"
     assert hass.states.get(PHASE).state == "idle"
+
+
+async def test_entities_are_written_only_when_what_they_show_changes(
+    hass: HomeAssistant,
+) -> None:
+    """A new distance reading alone writes nothing; a new reported speed does."""
+    entry = bridge_entry(SWITCH_BRIDGE)
+    await setup_entry(hass, entry)
+    writes: list[None] = []
+    entry.runtime_data.async_add_state_listener(lambda: writes.append(None))
+    hass.states.async_set(REPORTED_DISTANCE, "1300", {"unit_of_measurement": "m"})
+    await hass.async_block_till_done()
+    assert entry.runtime_data.treadmill.status.distance_km == 1.3
+    assert writes == []
+    hass.states.async_set(REPORTED_SPEED, "1.0", {"unit_of_measurement": "mph"})
+    await hass.async_block_till_done()
+    assert len(writes) == 1
+    assert float(hass.states.get(REPORTED).state) == pytest.approx(1.0)
