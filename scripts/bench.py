@@ -313,7 +313,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--samples", type=int, default=20, help="samples per timing")
     parser.add_argument("--intervals", type=int, default=21, help="intervals of 5 s")
-    parser.add_argument("--port", type=int, default=8125)
+    parser.add_argument("--port", type=int, default=None, help="default: a free port")
     args = parser.parse_args()
     with live_server(args.port, extra_yaml=BENCH_YAML) as server:
         timings, cpu = asyncio.run(measure(server, args.samples, args.intervals))

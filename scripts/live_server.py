@@ -12,6 +12,7 @@ from contextlib import contextmanager
 import os
 from pathlib import Path
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -22,14 +23,24 @@ ROOT = Path(__file__).resolve().parents[1]
 CONFIG_FILES = ("configuration.yaml", "automations.yaml", "dashboards")
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 @contextmanager
 def live_server(
-    port: int, *, add_treadmill: bool = True, extra_yaml: str = ""
+    port: int | None = None, *, add_treadmill: bool = True, extra_yaml: str = ""
 ) -> Iterator[Server]:
     """A running, onboarded server; with the demo treadmill unless told otherwise.
 
+    Without a `port`, a free one is picked, so that several servers can run at once.
     `extra_yaml` is appended to configuration.yaml.
     """
+    port = port or free_port()
     config = Path(tempfile.mkdtemp(prefix="retrowalk-live-"))
     for name in CONFIG_FILES:
         source = ROOT / "config" / name

@@ -37,7 +37,6 @@ CHROMIUM_FLAGS = [
     "--disable-quic",
 ]
 ARTIFACTS = ROOT / "artifacts" / "e2e"
-PORT = 8126
 # Real clock: a 10 s interval switch, a 5 s spotter grace, page updates.
 SECONDS = 1000
 
@@ -47,7 +46,7 @@ def server() -> Iterator[str]:
     """A live Home Assistant with the demo configuration and no treadmill."""
     if not CHROMIUM.exists():
         pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    with live_server(PORT, add_treadmill=False) as live:
+    with live_server(add_treadmill=False) as live:
         yield live.base
 
 
