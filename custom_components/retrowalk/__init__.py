@@ -19,7 +19,7 @@ from .issues import issue_ids
 from .planner import PlanSettings, WorkoutPlanner, coach_store
 from .services import async_setup_services
 from .settings import EntrySettings
-from .store import SessionStore
+from .store import async_remove_session_store, session_store
 from .treadmill_factory import create_treadmill
 from .treadmills import TreadmillError
 from .treadmills.ftms import FtmsTreadmill
@@ -48,7 +48,11 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: RetrowalkConfigEntry) -> bool:
-    """Set up one treadmill."""
+    """Set up one treadmill.
+
+    If anything fails, the controller is shut down before the error is raised:
+    the belt is stopped and no button of a failed entry can move it.
+    """
     settings = EntrySettings.from_entry(dict(entry.data), dict(entry.options))
     controller = WorkoutController(
         hass,
@@ -56,8 +60,23 @@ async def async_setup_entry(hass: HomeAssistant, entry: RetrowalkConfigEntry) ->
         settings,
         create_treadmill(hass, settings, name=entry.title),
         title=entry.title,
+        store=session_store(hass, entry.entry_id),
     )
     entry.runtime_data = controller
+    try:
+        await _async_set_up(hass, entry, controller)
+    except Exception:
+        await controller.async_shutdown()
+        if controller.planner is not None:
+            controller.planner.async_stop_timers()
+        raise
+    return True
+
+
+async def _async_set_up(
+    hass: HomeAssistant, entry: RetrowalkConfigEntry, controller: WorkoutController
+) -> None:
+    settings = controller.settings
 
     async def _async_on_hass_stop(_event: Event) -> None:
         await controller.async_shutdown()
@@ -93,7 +112,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: RetrowalkConfigEntry) ->
         entry.async_create_background_task(
             hass, _async_try_connect(controller.treadmill), f"{DOMAIN} connect"
         )
-    return True
 
 
 async def _async_try_connect(treadmill: FtmsTreadmill) -> None:
@@ -115,7 +133,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: RetrowalkConfigEntry) -
 
 async def async_remove_entry(hass: HomeAssistant, entry: RetrowalkConfigEntry) -> None:
     """Forget the saved session, history and repair issues of a deleted treadmill."""
-    await SessionStore(hass, entry.entry_id).async_remove()
+    await async_remove_session_store(hass, entry.entry_id)
     await HistoryStore(hass, entry.entry_id).async_remove()
     await coach_store(hass, entry.entry_id).async_remove()
     for issue_id in issue_ids(entry.entry_id):

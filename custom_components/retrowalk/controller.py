@@ -1,20 +1,23 @@
 """Runs workout sessions on one treadmill.
 
-The glue between the workout core, the belt, Home Assistant's timers and the
-entities: a timer is set for the next interval boundary only (never a poll),
-every change is published once as events and one state update, and every
-fault leaves the belt stopped and the session paused.
+The glue between the workout core, the belt supervisor, Home Assistant's timers
+and the entities: a timer is set for the next interval boundary only (never a
+poll). Each change is worked out in the pure session first, then the belt is
+commanded, and only then is the change published (events and one state update);
+every listener is isolated, so a failing entity or automation can neither block
+nor undo a stop. Every fault leaves the belt stopped and the session paused.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 import logging
+import math
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -22,6 +25,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
+from .belt import STOP_REQUESTED, BeltFaultError, BeltRefusedError, BeltSupervisor
 from .const import (
     BUS_EVENT,
     DOMAIN,
@@ -29,16 +33,14 @@ from .const import (
     REASON_RESTART,
     REASON_SAFETY_KEY,
     REASON_SPOTTER_CONFIRMED,
-    REASON_TREADMILL_ERROR,
     REASON_TREADMILL_STOPPED,
     REASON_USER,
 )
 from .errors import refusals_as_validation_errors
-from .issues import async_treadmill_obeys, async_treadmill_refused
 from .settings import EntrySettings
 from .spotter import SpotterGate
 from .store import SessionStore
-from .treadmills import FAULT_SAFETY_KEY, Treadmill, TreadmillError, TreadmillStatus
+from .treadmills import FAULT_SAFETY_KEY, Treadmill, TreadmillStatus
 from .workout.errors import WorkoutError
 from .workout.program import Direction, Program
 from .workout.programs import DEFAULT_PROGRAM, built_in_program
@@ -51,11 +53,6 @@ if TYPE_CHECKING:
     from .planner import WorkoutPlanner
 
 _LOGGER = logging.getLogger(__name__)
-
-# How long after a treadmill comes into reach (setup, reconnect) a belt it reports
-# running, with no session walking, is stopped. Later, a belt started on the
-# console is the person's choice and is left alone.
-RUNNING_BELT_WATCH = timedelta(seconds=30)
 
 type EventListener = Callable[[EventType, dict[str, Any]], None]
 
@@ -91,12 +88,14 @@ class WorkoutController:
         treadmill: Treadmill,
         *,
         title: str,
+        store: SessionStore,
     ) -> None:
         """Set up an idle controller for a treadmill."""
         self.hass = hass
         self.entry_id = entry_id
         self.settings = settings
         self.treadmill = treadmill
+        self.title = title
         self.session: Session | None = None
         self.program_key = DEFAULT_PROGRAM
         self.speeds_kmh = {
@@ -106,50 +105,54 @@ class WorkoutController:
         self._lock = asyncio.Lock()
         self._state_listeners: list[CALLBACK_TYPE] = []
         self._event_listeners: list[EventListener] = []
+        self._failing: set[str] = set()
         self._cancel_timer: CALLBACK_TYPE | None = None
-        self._unsubscribe_treadmill = treadmill.add_listener(self._on_treadmill_status)
-        self._treadmill_available = treadmill.status.available
         self._shown_status = _shown(treadmill.status)
-        # Until then, a belt found running with no session walking is stopped.
-        self._watch_belt_until = dt_util.utcnow() + RUNNING_BELT_WATCH
-        self._store = SessionStore(hass, entry_id)
+        self._store = store
+        self._owner = store.claim()
         # Set by the entry when speakers are configured; diagnostics read its health.
         self.announcer: Announcer | None = None
         # Set by the entry: schedule, history and progression.
         self.planner: WorkoutPlanner | None = None
-        self._shut_down = False
-        self.title = title
-        # The last command the belt refused (for diagnostics) and whether it still does.
-        self.last_error: str | None = None
-        self._refusing = False
+        self._closing = False
         self.spotter = SpotterGate(
             hass,
             settings.spotter,
             entry_id=entry_id,
             title=title,
-            session_running=self._is_running,
-            on_lost=self._async_spotter_lost,
             on_returned=self._async_spotter_returned,
             on_confirmed=self._async_spotter_confirmed,
             on_change=self.async_notify_state,
         )
+        self.belt = BeltSupervisor(
+            hass,
+            treadmill,
+            self.spotter,
+            entry_id=entry_id,
+            title=title,
+            cap_kmh=settings.max_speed_kmh,
+            on_safety_stop=self._async_on_safety_stop,
+            on_status=self._on_treadmill_status,
+        )
 
     async def async_setup(self) -> None:
-        """Stop the belt, follow the spotters, and bring back a saved session paused.
+        """Watch the spotter, stop the belt, and bring back a saved session paused.
 
         Nothing restarts: a session that was running when Home Assistant stopped
-        (or crashed) comes back paused with reason `restart`.
+        (or crashed) comes back paused with reason `restart`; a stop asked for
+        while the entry was shutting down is applied now.
         """
         await self.treadmill.async_open()
-        await self._async_try_stop_belt()
         self.spotter.async_start()
+        self.belt.async_start_watching()
+        await self._async_try_stop_belt()
         self.async_notify_state()  # the entities were written before the first reading
         saved = await self._store.async_load()
-        if saved is None:
+        stop_request = self._store.take_stop_request()
+        if saved is None or saved.snapshot is None:
             return
-        snapshot, saved_at = saved
         try:
-            session = Session.from_snapshot(snapshot, dt_util.utcnow)
+            session = Session.from_snapshot(saved.snapshot, dt_util.utcnow)
         except WorkoutError:
             _LOGGER.warning(
                 "The saved session of %s is damaged; starting idle", self.entry_id
@@ -159,9 +162,13 @@ class WorkoutController:
             return
         async with self._lock:
             self.session = session
-            self._async_changed(
-                session.interrupt(REASON_RESTART, at=min(saved_at, dt_util.utcnow()))
+            events = session.interrupt(
+                REASON_RESTART, at=min(saved.saved_at, dt_util.utcnow())
             )
+            if stop_request is not None:
+                at = min(max(stop_request.at, saved.saved_at), dt_util.utcnow())
+                events += session.stop(stop_request.reason, at=at)
+            self._async_changed(events)
 
     # --- what entities read --------------------------------------------------
 
@@ -179,6 +186,11 @@ class WorkoutController:
     def is_active(self) -> bool:
         """Whether a session is running or paused."""
         return self.session is not None and self.session.is_active
+
+    @property
+    def last_error(self) -> str | None:
+        """The last command the belt did not carry out, with its time (diagnostics)."""
+        return self.belt.last_error
 
     def _is_running(self) -> bool:
         return self.session is not None and self.session.status is SessionStatus.RUNNING
@@ -215,17 +227,27 @@ class WorkoutController:
                 forward_speed_kmh=speeds[Direction.FORWARD],
                 backward_speed_kmh=speeds[Direction.BACKWARD],
             )
-            await self._async_start_belt(session.speed_for(program.intervals[0]))
+            await self.belt.async_start(session.speed_for(program.intervals[0]))
             self.session = session
             self._async_changed(session.start())
 
     async def async_pause(self, reason: str = REASON_USER) -> None:
-        """Pause the session and stop the belt."""
-        async with self._command():
-            session = self._active_session()
-            events = session.pause(reason)
+        """Stop the belt at once (cutting any command in flight short) and pause."""
+        with refusals_as_validation_errors():
+            if not self._is_running():
+                self._refuse_when_closing()
+                self._active_session()
+                raise WorkoutError("not_running")
+        stopping = self.belt.async_begin_stop()
+        async with self._lock:
+            events: list[WorkoutEvent] = []
+            if self._is_running():
+                assert self.session is not None
+                events = self.session.pause(reason)
+            stopped = await stopping
             self._async_changed(events)
-            await self._async_command_belt(self.treadmill.async_stop)
+        if not stopped:
+            raise _treadmill_error(self.belt.last_error)
 
     async def async_resume(self) -> None:
         """Start the belt again and continue the paused interval (a person's action)."""
@@ -238,32 +260,51 @@ class WorkoutController:
             raise WorkoutError("not_paused")
         if refusal := self.spotter.resume_refusal():
             raise WorkoutError(refusal)
-        await self._async_start_belt(session.speed_for(session.interval))
+        await self.belt.async_start(session.speed_for(session.interval))
         self._async_changed(session.resume(reason))
 
     async def async_skip(self) -> None:
         """Move on to the next interval now."""
         async with self._command():
             session = self._active_session()
-            self._async_changed(session.skip())
-            await self._async_sync_belt()
+            events = session.skip()
+            events += await self._async_follow_belt()
+            self._async_changed(events)
 
     async def async_stop(self, reason: str = REASON_USER) -> None:
-        """End the session, if any, and always stop the belt."""
-        async with self._command():
-            if self.is_active:
-                assert self.session is not None
-                self._async_changed(self.session.stop(reason))
-            await self._async_command_belt(self.treadmill.async_stop)
+        """Stop the belt at once (cutting any command in flight short); end the session.
+
+        Never refused. While the entry shuts down the stop is recorded, and the
+        entry's next controller (after a reload or restart) applies it.
+        """
+        stopping = self.belt.async_begin_stop()
+        if self._closing:
+            self._store.request_stop(reason, dt_util.utcnow())
+            _LOGGER.info("Stop of %s recorded while it shuts down", self.title)
+            stopped = await stopping
+        else:
+            async with self._lock:
+                events: list[WorkoutEvent] = []
+                if self.is_active:
+                    assert self.session is not None
+                    events = self.session.stop(reason)
+                stopped = await stopping
+                self._async_changed(events)
+        if not stopped:
+            raise _treadmill_error(self.belt.last_error)
 
     async def async_set_speed(self, direction: Direction, speed_kmh: float) -> None:
         """Set the speed for a direction; the belt follows if it applies now."""
         async with self._command():
+            if not (math.isfinite(speed_kmh) and speed_kmh > 0):
+                raise WorkoutError("invalid_speed")
+            speed_kmh = min(speed_kmh, self.settings.max_speed_kmh)
             self.speeds_kmh[direction] = speed_kmh
             if self.is_active:
                 assert self.session is not None
-                self._async_changed(self.session.set_speed(direction, speed_kmh))
-                await self._async_sync_belt()
+                events = self.session.set_speed(direction, speed_kmh)
+                events += await self._async_follow_belt()
+                self._async_changed(events)
             else:
                 self.async_notify_state()
 
@@ -280,34 +321,47 @@ class WorkoutController:
         self.async_notify_state()
 
     async def async_shutdown(self) -> None:
-        """Entry unloading or Home Assistant stopping: pause, stop the belt, save.
+        """Entry unloading, failed setup or Home Assistant stopping: stop, pause, save.
 
-        The session is kept, paused with reason `restart`, for `async_setup` to
-        bring back.
+        From the first line on every start and resume is refused. The belt is
+        stopped before anything else; the session is kept, paused with reason
+        `restart`, for `async_setup` to bring back.
         """
-        if self._shut_down:
+        if self._closing:
             return
-        self._shut_down = True
-        self.spotter.async_stop()
+        self._closing = True
+        self.belt.async_close()
         async with self._lock:
             self._async_cancel_timer()
+            events: list[WorkoutEvent] = []
             if self._is_running():
                 assert self.session is not None
-                self._async_changed(self.session.interrupt(REASON_RESTART))
-            await self._async_try_stop_belt()
-            self._unsubscribe_treadmill()
-            await self._store.async_save(self._active_snapshot())
-        await self.treadmill.async_close()
+                events = self.session.interrupt(REASON_RESTART)
+            await self.belt.async_shutdown()
+            self.spotter.async_stop()
+            if self.is_active and (request := self._store.take_stop_request()):
+                assert self.session is not None
+                events += self.session.stop(request.reason, at=request.at)
+            self._async_publish_events(events)
+            await self._store.async_save(self._owner, self._active_snapshot())
+            self._store.release(self._owner)
+        try:
+            await self.treadmill.async_close()
+        except Exception:
+            _LOGGER.exception("Closing the treadmill %s failed", self.title)
 
-    # --- the spotter gate's callbacks ---------------------------------------
+    # --- what the belt supervisor and the spotter gate report ----------------
 
-    async def _async_spotter_lost(self) -> None:
-        """Nobody for longer than the grace period: pause and stop the belt."""
+    @callback
+    def _async_on_safety_stop(self, reason: str) -> None:
+        """The supervisor stopped the belt: pause the running session for `reason`."""
+        self.hass.async_create_task(self._async_pause_for(reason), eager_start=True)
+
+    async def _async_pause_for(self, reason: str) -> None:
         async with self._lock:
-            if self._is_running():
+            if self._is_running() and not self._closing:
                 assert self.session is not None
-                self._async_changed(self.session.pause(REASON_NO_SPOTTER))
-                await self._async_try_stop_belt()
+                self._async_changed(self.session.pause(reason))
 
     @callback
     def _async_spotter_returned(self, resumes_at: datetime | None) -> None:
@@ -333,120 +387,22 @@ class WorkoutController:
             if session is not None and session.pause_reason == REASON_NO_SPOTTER:
                 await self._async_resume(reason=REASON_SPOTTER_CONFIRMED)
 
-    @asynccontextmanager
-    async def _command(self) -> AsyncIterator[None]:
-        """Run one person's command at a time; refusals become translated errors."""
-        async with self._lock:
-            with refusals_as_validation_errors():
-                yield
-
-    # --- timers and the belt -------------------------------------------------
-
-    async def _async_on_boundary(self, _now: datetime) -> None:
-        """Enter the next interval at its planned boundary."""
-        self._cancel_timer = None
-        async with self._lock:
-            assert self.session is not None  # the timer is only set for a session
-            self._async_changed(self.session.advance())
-            await self._async_sync_belt()
-
-    async def _async_start_belt(self, speed_kmh: float) -> None:
-        """Start the belt, capped; on failure try to stop it and say why."""
-        speed = min(speed_kmh, self.settings.max_speed_kmh)
-        try:
-            await self._async_belt(self.treadmill.async_start, speed)
-        except TreadmillError as err:
-            await self._async_try_stop_belt()
-            raise _treadmill_error(err) from err
-
-    async def _async_command_belt(self, command: Callable[[], Awaitable[None]]) -> None:
-        try:
-            await self._async_belt(command)
-        except TreadmillError as err:
-            raise _treadmill_error(err) from err
-
-    async def _async_belt(
-        self, command: Callable[..., Awaitable[None]], *speed_kmh: float
-    ) -> None:
-        """Send one command to the belt; a refusal is remembered and reported.
-
-        The report is withdrawn when the belt next accepts a speed (start or set
-        speed); a stop that works says nothing about whether it can move again.
-        """
-        try:
-            await command(*speed_kmh)
-        except TreadmillError as err:
-            self.last_error = f"{dt_util.utcnow().isoformat()} {err}"
-            self._refusing = True
-            async_treadmill_refused(self.hass, self.entry_id, self.title, str(err))
-            raise
-        if self._refusing and speed_kmh:
-            self._refusing = False
-            async_treadmill_obeys(self.hass, self.entry_id)
-
-    async def _async_sync_belt(self) -> None:
-        """Bring a running belt to the session's speed, or stop it.
-
-        Never starts a stopped belt: only a person's start or resume does that.
-        If the belt refuses, the session pauses and the belt is told to stop.
-        """
-        session = self.session
-        target = 0.0 if session is None else session.belt_speed_kmh
-        target = min(target, self.settings.max_speed_kmh)
-        status = self.treadmill.status
-        if target > 0 and not status.running:
-            await self._async_fault_pause(REASON_TREADMILL_STOPPED)
-            return
-        try:
-            if target == 0:
-                if status.running:
-                    await self._async_belt(self.treadmill.async_stop)
-            elif status.speed_kmh != target:
-                await self._async_belt(self.treadmill.async_set_speed, target)
-        except TreadmillError as err:
-            _LOGGER.error("Treadmill %s refused a command: %s", self.entry_id, err)
-            await self._async_fault_pause(REASON_TREADMILL_ERROR)
-
-    async def _async_fault_pause(self, reason: str) -> None:
-        """Pause a running session because of a fault and make sure the belt stops."""
-        session = self.session
-        if session is not None and session.status is SessionStatus.RUNNING:
-            self._async_changed(session.pause(reason))
-        await self._async_try_stop_belt()
-
-    async def _async_try_stop_belt(self) -> None:
-        try:
-            await self._async_belt(self.treadmill.async_stop)
-        except TreadmillError:
-            _LOGGER.exception("Treadmill %s did not stop", self.entry_id)
-
     @callback
     def _on_treadmill_status(self, status: TreadmillStatus) -> None:
-        """Act when the belt stops under a running session, and show the belt's state.
+        """Pause when the belt stops under a running session; show the belt's state.
 
         The safety key ends the session; anything else (console, lost link or
         entity, a belt that just stopped) pauses it with the treadmill's reason.
         """
-        session = self.session
-        running = session is not None and session.status is SessionStatus.RUNNING
-        if running and not (status.available and status.running):
+        if (
+            self._is_running()
+            and not self._closing
+            and not (status.available and status.running)
+        ):
             self.hass.async_create_task(
                 self._async_locked_fault(status.fault or REASON_TREADMILL_STOPPED),
                 eager_start=False,
             )
-        if status.available and not self._treadmill_available:
-            self._watch_belt_until = dt_util.utcnow() + RUNNING_BELT_WATCH
-        if (
-            not running
-            and status.available
-            and status.running
-            and not self._lock.locked()
-            and dt_util.utcnow() < self._watch_belt_until
-        ):
-            # Just (back) in reach with its belt running and no session walking:
-            # a stop sent meanwhile may not have arrived, or HA restarted.
-            self.hass.async_create_task(self._async_stop_returned_belt())
-        self._treadmill_available = status.available
         # Entities show availability, fault and speed; distance alone (an FTMS
         # treadmill reports it every second) changes nothing they show.
         shown = _shown(status)
@@ -454,22 +410,86 @@ class WorkoutController:
             self._shown_status = shown
             self.async_notify_state()
 
-    async def _async_stop_returned_belt(self) -> None:
-        async with self._lock:
-            if not self._is_running() and self.treadmill.status.running:
-                _LOGGER.warning(
-                    "Treadmill %s came back with its belt running; stopping it",
-                    self.entry_id,
-                )
-                await self._async_try_stop_belt()
-
     async def _async_locked_fault(self, reason: str) -> None:
         """Pause for the treadmill's reason; the safety key ends the session instead."""
         async with self._lock:
-            if reason == FAULT_SAFETY_KEY and self._is_running():
-                assert self.session is not None
-                self._async_changed(self.session.stop(REASON_SAFETY_KEY))
-            await self._async_fault_pause(reason)
+            if not self._is_running() or self._closing:
+                return
+            assert self.session is not None
+            if reason == FAULT_SAFETY_KEY:
+                events = self.session.stop(REASON_SAFETY_KEY)
+                await self._async_try_stop_belt()
+            else:
+                events = await self._async_fault_pause(reason)
+            self._async_changed(events)
+
+    # --- the belt ------------------------------------------------------------
+
+    @asynccontextmanager
+    async def _command(self) -> AsyncIterator[None]:
+        """One person's command at a time; refusals become translated errors."""
+        with refusals_as_validation_errors():
+            self._refuse_when_closing()
+            async with self._lock:
+                self._refuse_when_closing()
+                with _belt_errors():
+                    yield
+
+    def _refuse_when_closing(self) -> None:
+        if self._closing or self.hass.is_stopping:
+            raise WorkoutError("shutting_down")
+
+    async def _async_on_boundary(self, _now: datetime) -> None:
+        """Enter the next interval at its planned boundary."""
+        self._cancel_timer = None
+        async with self._lock:
+            if self.session is None or self._closing:
+                return
+            events = self.session.advance()
+            events += await self._async_follow_belt()
+            self._async_changed(events)
+
+    async def _async_follow_belt(self) -> list[WorkoutEvent]:
+        """Bring the belt to the session's speed, or stop it; returns any fault's events.
+
+        Never starts a stopped belt: only a person's start or resume does that.
+        If the belt fails, the session pauses and the belt is told to stop.
+        """
+        session = self.session
+        target = 0.0 if session is None else session.belt_speed_kmh
+        if target == 0:
+            if self.belt.may_move:
+                await self._async_try_stop_belt()
+            return []
+        status = self.treadmill.status
+        if not (self.belt.commanded and status.available and status.running):
+            return await self._async_fault_pause(REASON_TREADMILL_STOPPED)
+        if status.speed_kmh == min(target, self.settings.max_speed_kmh):
+            return []
+        try:
+            await self.belt.async_set_speed(target)
+        except BeltFaultError as err:
+            if err.reason == STOP_REQUESTED:
+                return []  # a person's stop or pause does the bookkeeping
+            return await self._async_fault_pause(err.reason)
+        return []
+
+    async def _async_fault_pause(self, reason: str) -> list[WorkoutEvent]:
+        """Pause a running session because of a fault and make sure the belt stops."""
+        events: list[WorkoutEvent] = []
+        session = self.session
+        if session is not None and session.status is SessionStatus.RUNNING:
+            events = session.pause(reason)
+        await self._async_try_stop_belt()
+        return events
+
+    async def _async_try_stop_belt(self) -> bool:
+        """Stop the belt; whether it confirmed (if not, the supervisor keeps trying)."""
+        try:
+            await self.belt.async_stop()
+        except BeltFaultError:
+            return False
+        return True
 
     # --- publishing ----------------------------------------------------------
 
@@ -480,35 +500,60 @@ class WorkoutController:
 
     @callback
     def _async_changed(self, events: list[WorkoutEvent]) -> None:
-        """Publish events, re-arm the boundary timer, save, and update entities once."""
-        for event in events:
-            self.async_publish(event.type, self.event_data(event))
+        """Re-arm the boundary timer and save, then publish events and update entities.
+
+        The timer and the save come first: nothing a listener does can stop the
+        intervals switching or the session being saved.
+        """
         self._async_cancel_timer()
         if self.session is not None and (ends := self.session.interval_ends):
             self._cancel_timer = async_track_point_in_utc_time(
                 self.hass, self._async_on_boundary, ends
             )
-        self._store.async_schedule_save(self._active_snapshot())
+        with self._isolated("session store"):
+            self._store.async_schedule_save(self._owner, self._active_snapshot())
+        self._async_publish_events(events)
         self.async_notify_state()
 
     @callback
+    def _async_publish_events(self, events: list[WorkoutEvent]) -> None:
+        for event in events:
+            with self._isolated(f"{event.type} data"):
+                self.async_publish(event.type, self.event_data(event))
+
+    @callback
     def async_publish(self, event_type: EventType, data: dict[str, Any]) -> None:
-        """Fire one event on the event entity and the bus."""
+        """Fire one event on the event entity and the bus; failures are isolated."""
         for listener in list(self._event_listeners):
-            listener(event_type, data)
-        self.hass.bus.async_fire(
-            BUS_EVENT,
-            {"type": event_type.value, "config_entry_id": self.entry_id, **data},
-        )
+            with self._isolated(_name_of(listener)):
+                listener(event_type, data)
+        with self._isolated("bus"):
+            self.hass.bus.async_fire(
+                BUS_EVENT,
+                {"type": event_type.value, "config_entry_id": self.entry_id, **data},
+            )
 
     def _active_snapshot(self) -> dict[str, Any] | None:
         return self.session.snapshot() if self.session and self.is_active else None
 
     @callback
     def async_notify_state(self) -> None:
-        """Tell every entity to write its state."""
+        """Tell every entity to write its state; one that fails does not stop the rest."""
         for listener in list(self._state_listeners):
-            listener()
+            with self._isolated(_name_of(listener)):
+                listener()
+
+    @contextmanager
+    def _isolated(self, name: str) -> Iterator[None]:
+        """Run a listener: its failure is logged once (until it works again), never raised."""
+        try:
+            yield
+        except Exception:
+            if name not in self._failing:
+                self._failing.add(name)
+                _LOGGER.exception("retrowalk %s: %s failed", self.title, name)
+        else:
+            self._failing.discard(name)
 
     @callback
     def _async_cancel_timer(self) -> None:
@@ -557,9 +602,30 @@ def _shown(status: TreadmillStatus) -> TreadmillStatus:
     return replace(status, distance_km=0.0)
 
 
-def _treadmill_error(err: TreadmillError) -> HomeAssistantError:
+def _name_of(listener: Callable[..., Any]) -> str:
+    """A listener's name for the log: its entity's id, or its qualified name."""
+    owner = getattr(listener, "__self__", None)
+    if (entity_id := getattr(owner, "entity_id", None)) is not None:
+        return str(entity_id)
+    return getattr(listener, "__qualname__", repr(listener))
+
+
+@contextmanager
+def _belt_errors() -> Iterator[None]:
+    """The supervisor's refusals as workout refusals; faults as translated errors."""
+    try:
+        yield
+    except BeltRefusedError as err:
+        raise WorkoutError(err.code) from err
+    except BeltFaultError as err:
+        if err.reason == REASON_NO_SPOTTER:
+            raise WorkoutError("no_spotter") from err
+        raise _treadmill_error(str(err)) from err
+
+
+def _treadmill_error(error: str | None) -> HomeAssistantError:
     return HomeAssistantError(
         translation_domain=DOMAIN,
         translation_key="treadmill_error",
-        translation_placeholders={"error": str(err)},
+        translation_placeholders={"error": error or "no answer"},
     )

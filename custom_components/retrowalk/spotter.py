@@ -1,11 +1,11 @@
-"""The spotter gate: no spotter, no moving belt.
+"""The spotter gate: whether somebody is watching the treadmill.
 
-Follows the spotter entities' states (no polling). When nobody is there for longer
-than the grace period, the running session pauses and the belt stops. A spotter
-who comes back must stay for the confirmation time before a resume is allowed;
-only the `auto_after_confirmation` policy resumes by itself. Anything but a clear
-"present" state (unknown, unavailable, a missing entity, a person away) counts as
-no spotter.
+Follows the spotter entities' states (no polling) and tells its listeners when
+presence changes; the belt supervisor (`belt.py`) stops the belt when nobody has
+been there for the grace period. A spotter who comes back must stay for the
+confirmation time before a resume is allowed; only the `auto_after_confirmation`
+policy resumes by itself. Anything but a clear "present" state (unknown,
+unavailable, a missing entity, a person away) counts as no spotter.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from homeassistant.util import dt as dt_util
 
 from .issues import async_check_entities_exist, spotter_issue_id
 from .settings import SpotterSettings
-from .timers import async_run_at
+from .timers import async_run_later
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -51,8 +51,11 @@ def is_present(state: State | None) -> bool:
     return PRESENT_STATES.get(state.domain) == state.state
 
 
+type PresenceListener = Callable[[bool], None]
+
+
 class SpotterGate:
-    """Tracks whether a spotter is there, and asks the controller to act on it."""
+    """Tracks whether a spotter is there, and tells its listeners when that changes."""
 
     def __init__(
         self,
@@ -61,8 +64,6 @@ class SpotterGate:
         *,
         entry_id: str,
         title: str,
-        session_running: Callable[[], bool],
-        on_lost: Callable[[], Awaitable[None]],
         on_returned: Callable[[datetime | None], None],
         on_confirmed: Callable[[], Awaitable[None]],
         on_change: CALLBACK_TYPE,
@@ -72,17 +73,15 @@ class SpotterGate:
         self.settings = settings
         self._entry_id = entry_id
         self._title = title
-        self._session_running = session_running
-        self._on_lost = on_lost
         self._on_returned = on_returned
         self._on_confirmed = on_confirmed
         self._on_change = on_change
         self.present = False
         self.confirmed = False
         self.present_since: datetime | None = None
-        self._cancel_grace: CALLBACK_TYPE | None = None
         self._cancel_confirmation: CALLBACK_TYPE | None = None
         self._unsubscribers: list[CALLBACK_TYPE] = []
+        self._listeners: list[PresenceListener] = []
 
     @property
     def enforced(self) -> bool:
@@ -110,10 +109,16 @@ class SpotterGate:
 
     @callback
     def async_stop(self) -> None:
-        """Stop following the entities and cancel the timers."""
+        """Stop following the entities and cancel the confirmation timer."""
         while self._unsubscribers:
             self._unsubscribers.pop()()
-        self._cancel_timers()
+        self._cancel_confirmation_timer()
+
+    @callback
+    def add_listener(self, listener: PresenceListener) -> CALLBACK_TYPE:
+        """Call `listener(present)` whenever presence changes; returns the unsubscriber."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
 
     @callback
     def _async_on_started(self, _hass: HomeAssistant) -> None:
@@ -171,15 +176,16 @@ class SpotterGate:
         if present == self.present:
             return
         self.present = present
-        self._cancel_timers()
-        if present:
-            self._async_spotter_back()
-        else:
+        self._cancel_confirmation_timer()
+        if not present:
             self.confirmed = False
             self.present_since = None
             _LOGGER.info("No spotter at the treadmill")
-            if self.enforced and self._session_running():
-                self._arm_grace()
+        # The belt supervisor first: it stops the belt; the rest only tells people.
+        for listener in list(self._listeners):
+            listener(present)
+        if present:
+            self._async_spotter_back()
         self._on_change()
 
     @callback
@@ -192,24 +198,12 @@ class SpotterGate:
         if self.settings.resume_confirmation.total_seconds() <= 0:
             self._confirm()
         else:
-            self._cancel_confirmation = async_run_at(
-                self.hass, self._async_on_confirmation, confirm_at
-            )
-
-    @callback
-    def _arm_grace(self) -> None:
-        """Pause if nobody is there for the grace period from now."""
-        if self._cancel_grace is None:
-            self._cancel_grace = async_run_at(
+            # On the monotonic clock: a jump of the wall clock cannot shorten it.
+            self._cancel_confirmation = async_run_later(
                 self.hass,
-                self._async_on_grace_expired,
-                dt_util.utcnow() + self.settings.pause_grace,
+                self._async_on_confirmation,
+                self.settings.resume_confirmation.total_seconds(),
             )
-
-    async def _async_on_grace_expired(self) -> None:
-        self._cancel_grace = None
-        if not self.present:
-            await self._on_lost()
 
     @callback
     def _async_on_confirmation(self) -> None:
@@ -229,8 +223,7 @@ class SpotterGate:
             _LOGGER.exception("Could not resume after the spotter came back")
 
     @callback
-    def _cancel_timers(self) -> None:
-        for cancel in (self._cancel_grace, self._cancel_confirmation):
-            if cancel is not None:
-                cancel()
-        self._cancel_grace = self._cancel_confirmation = None
+    def _cancel_confirmation_timer(self) -> None:
+        if self._cancel_confirmation is not None:
+            self._cancel_confirmation()
+            self._cancel_confirmation = None

@@ -1,15 +1,27 @@
-"""Keeps the active session on disk, so a restart can bring it back paused."""
+"""Keeps the active session on disk, so a restart can bring it back paused.
+
+One store per treadmill outlives reloads of its entry (it is kept in
+`hass.data`): a controller claims it when it sets up, and saves of a controller
+that has let go are ignored, so an old controller can never overwrite what a
+newer one wrote. A stop asked for while the entry is shutting down is recorded
+at once, in memory and on disk, and the next controller of the entry applies it.
+A file it cannot read is never a setup error: a damaged one is moved aside, one
+from a newer retrowalk is left untouched (sessions are then kept in memory only).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+import json
 import logging
-from typing import Any, TypedDict
+import os
+from typing import Any
 
-from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN
 
@@ -18,12 +30,57 @@ _LOGGER = logging.getLogger(__name__)
 STORAGE_VERSION = 1
 SAVE_DELAY = 1.0  # seconds: one write for a burst of changes
 
+SESSION_STORES: HassKey[dict[str, SessionStore]] = HassKey(f"{DOMAIN}_session_stores")
 
-class SavedSession(TypedDict):
-    """What is stored: the session's snapshot and when it was taken."""
 
-    session: dict[str, Any] | None
-    saved_at: str
+@dataclass(frozen=True, kw_only=True)
+class StopRequest:
+    """A stop a person asked for while the entry was shutting down."""
+
+    reason: str
+    at: datetime
+
+    def to_dict(self) -> dict[str, str]:
+        """As stored."""
+        return {"reason": self.reason, "at": self.at.isoformat()}
+
+
+@dataclass(frozen=True, kw_only=True)
+class SavedSession:
+    """What was saved: the session's snapshot, when, and a stop still to apply."""
+
+    snapshot: dict[str, Any] | None
+    saved_at: datetime
+    stop_request: StopRequest | None = None
+
+
+class _SessionFile(Store[dict[str, Any]]):
+    """The file; a newer major version is refused before anything else reads it."""
+
+    async def _async_migrate_func(
+        self, old_major_version: int, old_minor_version: int, old_data: Any
+    ) -> Any:
+        if old_major_version > STORAGE_VERSION:
+            raise _NewerVersionError(f"{old_major_version}.{old_minor_version}")
+        return old_data
+
+
+class _NewerVersionError(Exception):
+    """The file was written by a newer major version of retrowalk."""
+
+
+def session_store(hass: HomeAssistant, entry_id: str) -> SessionStore:
+    """The session store of one treadmill, shared by every controller of its entry."""
+    stores = hass.data.setdefault(SESSION_STORES, {})
+    if (store := stores.get(entry_id)) is None:
+        store = stores[entry_id] = SessionStore(hass, entry_id)
+    return store
+
+
+async def async_remove_session_store(hass: HomeAssistant, entry_id: str) -> None:
+    """Delete the file of a treadmill that was removed."""
+    store = hass.data.get(SESSION_STORES, {}).pop(entry_id, None)
+    await (store or SessionStore(hass, entry_id)).async_remove()
 
 
 class SessionStore:
@@ -31,37 +88,166 @@ class SessionStore:
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Use the store of one config entry."""
-        self._store: Store[SavedSession] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.session"
+        self._hass = hass
+        self._store = _SessionFile(
+            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.session", atomic_writes=True
         )
+        self._owner = 0
+        self._snapshot: dict[str, Any] | None = None
+        self._stop_request: StopRequest | None = None
+        self._read_only = False
 
-    async def async_load(self) -> tuple[dict[str, Any], datetime] | None:
-        """The saved snapshot and its time, or None if there is none or it is unreadable."""
+    @property
+    def read_only(self) -> bool:
+        """Whether the file is left untouched (it came from a newer retrowalk)."""
+        return self._read_only
+
+    @callback
+    def claim(self) -> int:
+        """Become the only controller whose saves count; returns its token."""
+        self._owner += 1
+        return self._owner
+
+    @callback
+    def release(self, owner: int) -> None:
+        """Let go: later saves with `owner` are ignored."""
+        if owner == self._owner:
+            self._owner += 1
+
+    async def async_load(self) -> SavedSession | None:
+        """What was saved, or None if nothing (usable) was."""
         try:
             data = await self._store.async_load()
-            if data is None or data["session"] is None:
-                return None
-            saved_at = dt_util.parse_datetime(data["saved_at"])
-            if saved_at is None:
-                raise ValueError(data["saved_at"])  # noqa: TRY301
-        except (HomeAssistantError, KeyError, TypeError, ValueError) as err:
-            _LOGGER.warning("The saved retrowalk session could not be read: %r", err)
+        except _NewerVersionError as err:
+            self._keep_untouched(f"it was written by a newer retrowalk ({err})")
             return None
-        return data["session"], saved_at
+        except Exception as err:  # noqa: BLE001 - an unreadable file must not stop setup
+            if await self._async_is_newer():
+                self._keep_untouched("it was written by a newer retrowalk")
+            else:
+                await self._async_move_aside(repr(err))
+            return None
+        try:
+            saved = _read(data)
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            await self._async_move_aside(repr(err))
+            return None
+        if saved is None:
+            return None
+        self._snapshot = saved.snapshot
+        if self._stop_request is None:
+            self._stop_request = saved.stop_request
+        return SavedSession(
+            snapshot=saved.snapshot,
+            saved_at=saved.saved_at,
+            stop_request=self._stop_request,
+        )
 
-    def async_schedule_save(self, snapshot: dict[str, Any] | None) -> None:
-        """Save soon; a later call within the delay replaces this one."""
-        data = _saved(snapshot)
+    @callback
+    def async_schedule_save(self, owner: int, snapshot: dict[str, Any] | None) -> None:
+        """Save soon, if `owner` still holds the store; a later call replaces this one."""
+        if owner != self._owner:
+            return
+        self._snapshot = snapshot
+        data = self._data()
         self._store.async_delay_save(lambda: data, SAVE_DELAY)
 
-    async def async_save(self, snapshot: dict[str, Any] | None) -> None:
-        """Save now."""
-        await self._store.async_save(_saved(snapshot))
+    async def async_save(self, owner: int, snapshot: dict[str, Any] | None) -> None:
+        """Save now, if `owner` still holds the store."""
+        if owner != self._owner:
+            return
+        self._snapshot = snapshot
+        await self._store.async_save(self._data())
+
+    @callback
+    def request_stop(self, reason: str, at: datetime) -> None:
+        """Record a stop for the next controller to apply; written to disk at once."""
+        self._stop_request = StopRequest(reason=reason, at=at)
+        data = self._data()
+        self._store.async_delay_save(lambda: data, 0)
+
+    @callback
+    def take_stop_request(self) -> StopRequest | None:
+        """The stop still to apply, if any; it is then forgotten (saved with the next save)."""
+        request, self._stop_request = self._stop_request, None
+        return request
 
     async def async_remove(self) -> None:
         """Delete the file."""
         await self._store.async_remove()
 
+    def _data(self) -> dict[str, Any]:
+        return {
+            "session": self._snapshot,
+            "saved_at": dt_util.utcnow().isoformat(),
+            "stop_requested": None
+            if self._stop_request is None
+            else self._stop_request.to_dict(),
+        }
 
-def _saved(snapshot: dict[str, Any] | None) -> SavedSession:
-    return {"session": snapshot, "saved_at": dt_util.utcnow().isoformat()}
+    def _keep_untouched(self, why: str) -> None:
+        _LOGGER.warning(
+            "The saved retrowalk session %s is left untouched because %s; "
+            "sessions are kept in memory only",
+            self._store.path,
+            why,
+        )
+        self._read_only = True
+        self._store.make_read_only()
+
+    async def _async_is_newer(self) -> bool:
+        """Whether the file declares a newer major version than this retrowalk's."""
+
+        def read_version() -> Any:
+            with open(self._store.path, encoding="utf-8") as file:
+                return json.load(file).get("version")
+
+        try:
+            version = await self._hass.async_add_executor_job(read_version)
+        except (OSError, ValueError, AttributeError):
+            return False
+        return isinstance(version, int) and version > STORAGE_VERSION
+
+    async def _async_move_aside(self, error: str) -> None:
+        path = self._store.path
+        aside = f"{path}.corrupt.{dt_util.utcnow().isoformat()}"
+        try:
+            await self._hass.async_add_executor_job(os.rename, path, aside)
+        except OSError as move_error:
+            self._keep_untouched(
+                f"it could not be read ({error}) nor moved ({move_error})"
+            )
+            return
+        _LOGGER.warning(
+            "The saved retrowalk session could not be read (%s); it was moved to %s",
+            error,
+            aside,
+        )
+
+
+def _read(data: Any) -> SavedSession | None:
+    """The saved session; raises for a layout that is not ours."""
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise TypeError(f"expected an object, found {type(data).__name__}")
+    snapshot = data["session"]
+    if snapshot is not None and not isinstance(snapshot, dict):
+        raise TypeError("session must be an object")
+    saved_at = _moment(data["saved_at"])
+    request = data.get("stop_requested")
+    stop_request = (
+        None
+        if request is None
+        else StopRequest(reason=str(request["reason"]), at=_moment(request["at"]))
+    )
+    if snapshot is None and stop_request is None:
+        return None
+    return SavedSession(snapshot=snapshot, saved_at=saved_at, stop_request=stop_request)
+
+
+def _moment(text: Any) -> datetime:
+    moment = dt_util.parse_datetime(str(text))
+    if moment is None or moment.tzinfo is None:
+        raise ValueError(f"not a moment: {text!r}")
+    return moment

@@ -192,7 +192,8 @@ async def test_cues_in_other_languages(
         hass, config_entry, **{CONF_LANGUAGE: language, "speed_unit": "km/h"}
     )
     await call(hass, "start_session", intervals=TEN_SECOND_PROGRAM)
-    await travel(hass, freezer, 10 * SECOND)
+    await travel(hass, freezer, 7 * SECOND)  # the lead cue
+    await travel(hass, freezer, 3 * SECOND)  # the switch
     assert messages(spoken) == expected
 
 

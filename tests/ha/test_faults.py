@@ -70,7 +70,7 @@ async def test_refused_speed_change_at_a_switch_pauses(
     assert hass.states.get(PHASE).state == "paused"
     assert hass.states.get(PHASE).attributes["pause_reason"] == "treadmill_error"
     assert not belt.status.running
-    assert "refused a command" in caplog.text
+    assert "did not carry out the set speed: no answer from the belt" in caplog.text
     # Nothing restarts by itself.
     await travel(hass, freezer, timedelta(minutes=5))
     assert not belt.status.running
@@ -138,7 +138,8 @@ async def test_stop_failure_at_shutdown_is_logged(
     ):
         hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
         await hass.async_block_till_done()
-    assert "did not stop" in caplog.text
+    assert "did not carry out the stop: no answer from the belt" in caplog.text
+    assert "did not confirm it stopped while retrowalk shut down" in caplog.text
 
 
 async def test_belt_found_stopped_at_a_switch_pauses_without_restarting(
@@ -166,7 +167,8 @@ async def test_failed_start_with_a_belt_that_will_not_stop_is_logged(
         pytest.raises(HomeAssistantError),
     ):
         await call(hass, "start_session")
-    assert "did not stop" in caplog.text
+    assert "did not carry out the start: no answer from the belt" in caplog.text
+    assert "did not carry out the stop: no answer from the belt" in caplog.text
     assert hass.states.get(PHASE).state == "idle"
 
 
@@ -200,7 +202,7 @@ async def test_refusing_treadmill_raises_a_repair_issue_until_it_obeys(
     assert issue.translation_key == "treadmill_error"
     assert issue.translation_placeholders == {
         "treadmill": "Demo Treadmill",
-        "error": "no answer from the belt",
+        "error": "start: no answer from the belt",
     }
     assert "no answer from the belt" in loaded_entry.runtime_data.last_error
     await call(hass, "start_session")

@@ -309,14 +309,14 @@ class Session:
             raise WorkoutError("not_active")
         return [*events, *self._next_interval(self._clock())]
 
-    def stop(self, reason: str) -> list[WorkoutEvent]:
-        """End the session early."""
-        events = self.advance()
+    def stop(self, reason: str, at: datetime | None = None) -> list[WorkoutEvent]:
+        """End the session early (now, or at the past instant `at`)."""
+        events = self.advance(at)
         if not self.is_active:
             if events:
                 return events
             raise WorkoutError("not_active")
-        now = self._clock()
+        now = self._clock() if at is None else at
         self._end(now, SessionStatus.STOPPED)
         self.end_reason = reason
         return [*events, self._event(EventType.SESSION_STOPPED, now, reason=reason)]
