@@ -517,13 +517,15 @@ async def test_console_stop_pauses(
 
 async def test_dropped_link_pauses_and_resume_reconnects(
     hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
     entry: MockConfigEntry,
     link: BluetoothLink,
     machine: FakeFtmsMachine,
     bus_events: list[Event],
 ) -> None:
-    """A lost link pauses; resume connects again and sends start and speed again."""
+    """A lost link pauses; retrowalk connects again to stop the belt; resume restarts it."""
     sent = await start_walking(hass, machine)
+    machine.connect_error = OSError("out of range")
     machine.drop_link()
     await hass.async_block_till_done()
     assert hass.states.get(PHASE).state == "paused"
@@ -534,10 +536,22 @@ async def test_dropped_link_pauses_and_resume_reconnects(
     assert connection.attributes["fault"] == "treadmill_unavailable"
     assert hass.states.get(REPORTED_SPEED).state == "unavailable"
     assert writes_after(machine, sent) == []  # nothing can be sent
+    assert machine.started  # the machine runs on without its app
+
+    machine.connect_error = None
+    await travel(hass, freezer, timedelta(seconds=1))  # the stop is tried again
+    await settle(hass)
+    assert writes_after(machine, sent) == [REQUEST_CONTROL, STOP]
+    assert not machine.started
+    assert hass.states.get(PHASE).state == "paused"
 
     await call(hass, "resume")
-    assert len(link.attempts) == 2
-    assert writes_after(machine, sent) == [REQUEST_CONTROL, START, set_speed(0.8)]
+    assert writes_after(machine, sent) == [
+        REQUEST_CONTROL,
+        STOP,
+        START,
+        set_speed(0.8),
+    ]
     assert hass.states.get(PHASE).state == "forward"
     assert hass.states.get(CONNECTION).state == "on"
     assert bus_events[-1].data["type"] == "session_resumed"

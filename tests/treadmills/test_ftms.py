@@ -179,18 +179,43 @@ async def test_split_records_update_distance_and_speed() -> None:
 
 
 async def test_stop_without_a_link_is_quiet_unless_the_belt_may_run() -> None:
-    """Never connected or after a reported drop: nothing to stop, no error."""
+    """Never connected, or stopped before the drop: nothing to stop, no error."""
     machine = FakeFtmsMachine()
     treadmill = make_treadmill(machine)
     await treadmill.async_stop()
     assert machine.connects == 0
     await treadmill.async_start(3.0)
-    machine.drop_link(report=False)
-    with pytest.raises(TreadmillError, match="may be running"):
+    await treadmill.async_stop()
+    machine.drop_link()
+    machine.writes.clear()
+    await treadmill.async_stop()
+    assert machine.connects == 1
+    assert machine.writes == []
+
+
+@pytest.mark.parametrize("reported", [True, False])
+async def test_a_belt_that_may_run_after_a_drop_is_stopped_over_a_new_link(
+    reported: bool,
+) -> None:
+    """The machine keeps running without its app: reconnect and send the stop."""
+    machine = FakeFtmsMachine()
+    treadmill = make_treadmill(machine)
+    await treadmill.async_start(3.0)
+    machine.drop_link(report=reported)
+    machine.connect_error = OSError("out of range")
+    with pytest.raises(TreadmillError, match="out of range"):
         await treadmill.async_stop()
-    machine.report_drop()
+    assert machine.started
+    machine.connect_error = None
+    machine.writes.clear()
     await treadmill.async_stop()
-    await treadmill.async_stop()
+    assert machine.connects == 3  # the first, the failed one, the one that stops it
+    assert machine.writes == [REQUEST_CONTROL, STOP]
+    assert not machine.started
+    assert not treadmill.status.running
+    await treadmill.async_close()
+    await treadmill.async_stop()  # stopped before this drop: nothing to send
+    assert machine.connects == 3
 
 
 async def test_a_drop_makes_it_unavailable_and_the_next_start_reconnects() -> None:
@@ -208,11 +233,12 @@ async def test_a_drop_makes_it_unavailable_and_the_next_start_reconnects() -> No
         distance_km=0.001,
         fault=FAULT_UNAVAILABLE,
     )
-    await treadmill.async_stop()  # the controller's pause
+    await treadmill.async_stop()  # the controller's pause: over a new link
+    assert machine.connects == 2
     machine.writes.clear()
     await treadmill.async_start(3.0)
     assert machine.connects == 2
-    assert machine.writes == [REQUEST_CONTROL, START, set_speed(3.0)]
+    assert machine.writes == [START, set_speed(3.0)]
     assert seen.last.available
     assert seen.last.running
     assert seen.last.fault is None

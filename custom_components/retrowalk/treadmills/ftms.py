@@ -100,6 +100,8 @@ class FtmsTreadmill(Treadmill):
         self._has_control = False
         self._answers_control_point = True
         self._started_on_link = False
+        # The link went down while the belt may have been running.
+        self._lost_while_running = False
         self._pending: tuple[int, asyncio.Future[ControlResult | None]] | None = None
         # What the status reports.
         self._running = False
@@ -154,6 +156,7 @@ class FtmsTreadmill(Treadmill):
         await self._async_send(link, encode_start_or_resume())
         await self._async_send(link, encode_set_target_speed(speed_kmh))
         self._running = True
+        self._lost_while_running = False
         self._coming_to_rest = False
         self._fault = None
         self._publish()
@@ -174,23 +177,22 @@ class FtmsTreadmill(Treadmill):
     async def async_stop(self) -> None:
         """Stop the belt.
 
-        With the link down there is nothing to send. If the drop has been
-        reported (the status went unavailable), the belt is no longer under this
-        adapter's control and only the console or safety key can stop it, so
-        this returns quietly: raising would make every later pause fail too. It
-        raises only if the belt was started on a link that is down but whose
-        drop has not been reported yet.
+        A machine keeps its belt going when the app disappears, so if the link
+        went down while the belt may have been running (started on that link, or
+        reported running), this connects again to send the stop, and raises
+        `TreadmillError` when that fails (the caller tries again later). With
+        nothing running when the link went down there is nothing to send.
         """
         link = self._link
         if link is None or not link.is_connected:
-            if self._started_on_link:
-                raise TreadmillError(
-                    f"{self._name} is not connected and its belt may be running"
-                )
-            return
+            if not (self._started_on_link or self._lost_while_running):
+                return
+            await self.async_connect()
+            link = self._require_link()
         await self._async_ensure_control(link)
         await self._async_send(link, encode_stop())
         self._started_on_link = False
+        self._lost_while_running = False
         self._halt(fault=None)
         self._publish()
 
@@ -249,6 +251,8 @@ class FtmsTreadmill(Treadmill):
 
     def _forget_link(self, fault: str | None) -> None:
         """The link is gone: nothing runs under our control any more."""
+        if fault == FAULT_UNAVAILABLE and (self._running or self._started_on_link):
+            self._lost_while_running = True
         self._link_generation += 1
         self._link = None
         self._has_control = False
