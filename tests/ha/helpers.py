@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -114,3 +116,12 @@ async def spotter_on(hass: HomeAssistant) -> None:
         "input_boolean", "turn_on", {"entity_id": SPOTTER_SWITCH}, blocking=True
     )
     await hass.async_block_till_done()
+
+
+async def until(condition: Callable[[], bool], rounds: int = 1000) -> None:
+    """Let the event loop run until `condition` holds (a bounded number of rounds)."""
+    for _ in range(rounds):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("the condition never held")

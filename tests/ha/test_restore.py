@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,7 +18,15 @@ from custom_components.retrowalk.treadmills.virtual import VirtualTreadmill
 from custom_components.retrowalk.workout.programs import built_in_program
 from custom_components.retrowalk.workout.session import Session
 
-from .helpers import BACKWARD_TIME, PAUSE_REASON, PHASE, call, setup_entry, travel
+from .helpers import (
+    BACKWARD_TIME,
+    PAUSE_REASON,
+    PHASE,
+    call,
+    setup_entry,
+    travel,
+    until,
+)
 
 
 def storage_key(entry: MockConfigEntry) -> str:
@@ -207,3 +216,154 @@ async def test_removing_the_entry_deletes_its_saved_session(
     await hass.config_entries.async_remove(loaded_entry.entry_id)
     await hass.async_block_till_done()
     assert not [key for key in files if key in hass_storage]
+
+
+async def _press_stop_while(
+    hass: HomeAssistant, entry: MockConfigEntry, blocked: asyncio.Event
+) -> None:
+    """Reload the entry, press the old Stop button while `blocked`, then let go."""
+    old = entry.runtime_data
+    reloading = asyncio.ensure_future(hass.config_entries.async_reload(entry.entry_id))
+    await until(lambda: old.belt.closed)
+    for _ in range(20):
+        await asyncio.sleep(0)
+    pressing = asyncio.ensure_future(
+        hass.services.async_call(
+            "button",
+            "press",
+            {"entity_id": "button.demo_treadmill_stop"},
+            blocking=True,
+        )
+    )
+    for _ in range(20):
+        await asyncio.sleep(0)
+    blocked.set()
+    await pressing
+    assert await reloading
+    await hass.async_block_till_done()
+    assert entry.runtime_data is not old
+
+
+def _history(entry: MockConfigEntry) -> list[tuple[str, str | None]]:
+    return [
+        (record.outcome.value, record.end_reason)
+        for record in entry.runtime_data.planner.history.records
+    ]
+
+
+async def test_a_stop_while_the_old_controller_shuts_down_is_recorded(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    loaded_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """F: Stop pressed while a reload waits for the belt: the session ends, recorded."""
+    await call(hass, "start_session", program="steady_10")
+    await travel(hass, freezer, timedelta(minutes=1))
+    belt = loaded_entry.runtime_data.treadmill
+    original, let_go = belt.async_stop, asyncio.Event()
+
+    async def slow_stop() -> None:
+        await original()
+        await let_go.wait()
+
+    with patch.object(belt, "async_stop", slow_stop):
+        await _press_stop_while(hass, loaded_entry, let_go)
+    assert hass.states.get(PHASE).state == "idle"
+    assert _history(loaded_entry) == [("stopped", "user")]
+    await travel(hass, freezer, timedelta(seconds=10))  # any delayed save
+    assert hass_storage[storage_key(loaded_entry)]["data"]["session"] is None
+    assert not belt.status.running
+
+
+async def test_a_stop_after_the_old_controller_let_go_is_applied_by_the_new_one(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    loaded_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    bus_events: list[Event],
+) -> None:
+    """F: Stop pressed after the session was saved paused: the next controller ends it."""
+    await call(hass, "start_session", program="steady_10")
+    await travel(hass, freezer, timedelta(minutes=1))
+    planner = loaded_entry.runtime_data.planner
+    original, let_go = planner.async_shutdown, asyncio.Event()
+
+    async def slow_shutdown() -> None:
+        await original()
+        await let_go.wait()
+
+    with patch.object(planner, "async_shutdown", slow_shutdown):
+        await _press_stop_while(hass, loaded_entry, let_go)
+    assert hass.states.get(PHASE).state == "idle"
+    assert _history(loaded_entry) == [("stopped", "user")]
+    assert bus_events[-1].data["type"] == "session_stopped"
+    await travel(hass, freezer, timedelta(seconds=10))  # any delayed save
+    data = hass_storage[storage_key(loaded_entry)]["data"]
+    assert data["session"] is None
+    assert data["stop_requested"] is None
+
+
+async def test_saves_of_a_controller_that_let_go_are_ignored(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    loaded_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """F: the old controller can never write over what the new one keeps."""
+    await call(hass, "start_session", program="steady_10")
+    old = loaded_entry.runtime_data
+    assert await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    old._store.async_schedule_save(old._owner, None)
+    await old._store.async_save(old._owner, None)
+    await travel(hass, freezer, timedelta(seconds=10))
+    assert hass_storage[storage_key(loaded_entry)]["data"]["session"]["status"] == (
+        "paused"
+    )
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        {"version": 2, "minor_version": 1, "key": "x", "data": {"anything": 1}},
+        {"version": 9, "key": "x", "data": None},
+        {"version": 1, "minor_version": 1, "key": "x", "data": [1, 2]},
+        {"version": 1, "minor_version": 1, "key": "x", "data": {"session": 3}},
+        {"version": 1, "minor_version": 1, "key": "x", "data": {"saved_at": 1}},
+        {"data": {"session": None}},
+        [],
+    ],
+)
+async def test_a_session_file_it_cannot_use_is_never_a_setup_error(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    stored: Any,
+) -> None:
+    """G: newer versions and other layouts: set up idle, the treadmill works."""
+    hass_storage[storage_key(config_entry)] = stored
+    await setup_entry(hass, config_entry)
+    assert hass.states.get(PHASE).state == "idle"
+    await call(hass, "start_session")
+    await call(hass, "stop")
+    assert hass.states.get(PHASE).state == "idle"
+
+
+async def test_a_session_file_from_a_newer_retrowalk_is_left_untouched(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """G: a newer major version is kept as it is; sessions live in memory only."""
+    newer = {"version": 2, "minor_version": 1, "key": "x", "data": {"future": True}}
+    hass_storage[storage_key(config_entry)] = dict(newer)
+    await setup_entry(hass, config_entry)
+    await call(hass, "start_session")
+    await travel(hass, freezer, timedelta(seconds=10))
+    assert hass_storage[storage_key(config_entry)] == newer
+    assert "written by a newer retrowalk" in caplog.text
