@@ -6,15 +6,18 @@ from bisect import insort
 from dataclasses import dataclass
 from datetime import datetime
 import logging
-import os
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.storage import Store
-from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
+from .stored_files import (
+    NewerVersionError,
+    VersionedStore,
+    async_move_aside,
+    newer_version,
+)
 from .workout.history import SessionRecord
 
 _LOGGER = logging.getLogger(__name__)
@@ -22,40 +25,6 @@ _LOGGER = logging.getLogger(__name__)
 STORAGE_VERSION = 1
 STORAGE_MINOR_VERSION = 1
 SAVE_DELAY = 1.0  # seconds: one write for a burst of changes
-
-
-class NewerVersionError(Exception):
-    """The file was written by a newer major version of retrowalk."""
-
-    def __init__(self, version: int) -> None:
-        """Name the file's major version."""
-        super().__init__(str(version))
-        self.version = version
-
-
-def newer_version(err: Exception) -> int | None:
-    """The file's major version if `err` says it is newer than this retrowalk's.
-
-    Our own migrate function raises `NewerVersionError`; from 2026.11 Home
-    Assistant's `Store` refuses such a file itself, before migrating, with an
-    `UnsupportedStorageVersionError` carrying `found_version`.
-    """
-    if isinstance(err, NewerVersionError):
-        return err.version
-    found = getattr(err, "found_version", None)
-    return found if isinstance(found, int) else None
-
-
-class VersionedStore(Store[Any]):
-    """A Store that keeps any minor version as it is and refuses a newer major one."""
-
-    async def _async_migrate_func(
-        self, old_major_version: int, old_minor_version: int, old_data: Any
-    ) -> Any:
-        """Keep the data of the same major version; readers check what they read."""
-        if old_major_version > self.version:
-            raise NewerVersionError(old_major_version)
-        return old_data
 
 
 @dataclass(slots=True)
@@ -213,9 +182,8 @@ class HistoryStore:
 
     async def _async_move_aside(self, path: str, err: Exception) -> None:
         """Rename an unusable file, so that the next save cannot overwrite it."""
-        aside = f"{path}.corrupt.{dt_util.utcnow().isoformat()}"
         try:
-            await self._hass.async_add_executor_job(os.rename, path, aside)
+            aside = await async_move_aside(self._hass, path)
         except OSError as move_err:
             _LOGGER.warning(
                 "%s could not be read (%s) nor moved aside (%s); it is left untouched "

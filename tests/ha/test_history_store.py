@@ -403,7 +403,7 @@ async def test_file_that_cannot_be_moved_aside_is_left_alone(
     path = write_file(storage_dir, "[1, 2]")
 
     with patch(
-        "custom_components.retrowalk.history_store.os.rename",
+        "custom_components.retrowalk.stored_files.os.rename",
         side_effect=PermissionError("read-only file system"),
     ):
         history = await loaded(hass)
