@@ -51,7 +51,7 @@ class PauseRecord:
         """Read back what `to_dict` wrote; raises KeyError/TypeError/ValueError if damaged."""
         data = _mapping(data)
         return cls(
-            at=_moment(data["at"]),
+            at=read_moment(data["at"]),
             reason=_text(data["reason"]),
             seconds=_amount(data["seconds"]),
         )
@@ -121,8 +121,8 @@ class SessionRecord:
         if not isinstance(pauses, list):
             raise TypeError(f"pauses is {type(pauses).__name__}")
         return cls(
-            started_at=_moment(data["started_at"]),
-            ended_at=_optional(_moment, data.get("ended_at")),
+            started_at=read_moment(data["started_at"]),
+            ended_at=_optional(read_moment, data.get("ended_at")),
             program=_text(data["program"]),
             outcome=Outcome(_text(data["outcome"])),
             end_reason=_optional(_text, data.get("end_reason")),
@@ -135,7 +135,7 @@ class SessionRecord:
             pauses=tuple(PauseRecord.from_dict(pause) for pause in pauses),
             met_minutes=_amount(data.get("met_minutes", 0.0)),
             kcal=_optional(_amount, data.get("kcal")),
-            scheduled_for=_optional(_moment, data.get("scheduled_for")),
+            scheduled_for=_optional(read_moment, data.get("scheduled_for")),
         )
 
 
@@ -233,8 +233,11 @@ def _amount(value: Any) -> float:
     return float(value)
 
 
-def _moment(value: Any) -> datetime:
-    """An ISO time with a time zone, between EARLIEST and LATEST."""
+def read_moment(value: Any) -> datetime:
+    """A stored ISO time with a time zone, between EARLIEST and LATEST.
+
+    Raises TypeError or ValueError for anything else.
+    """
     moment = datetime.fromisoformat(_text(value))
     if moment.utcoffset() is None:
         raise ValueError(f"{value} has no time zone")
