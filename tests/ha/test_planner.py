@@ -193,6 +193,29 @@ async def test_damaged_history_never_reaches_the_sensors(
     assert config_entry.runtime_data.planner.history.damaged_count == 5
 
 
+@pytest.mark.parametrize("bad", [-600.0, float("inf"), float("nan")])
+async def test_totals_are_never_negative_or_infinite(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, bad: float
+) -> None:
+    """A record made in code with an impossible amount makes a total unknown, no more."""
+    started = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
+    loaded_entry.runtime_data.planner.history.async_add(
+        SessionRecord(
+            started_at=started,
+            ended_at=started + timedelta(minutes=20),
+            program="beginner_alternating",
+            outcome=Outcome.COMPLETED,
+            backward_seconds=bad,
+            distance_km=bad,
+        )
+    )
+    await hass.async_block_till_done()
+
+    for entity_id in (LIFETIME_TIME, LIFETIME_DISTANCE, MINUTES_THIS_WEEK):
+        assert state(hass, entity_id) == "unknown"
+    assert state(hass, LIFETIME_SESSIONS) == "1"
+
+
 # --- the schedule -------------------------------------------------------------
 
 
