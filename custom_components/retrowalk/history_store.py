@@ -81,7 +81,7 @@ class HistoryStore:
             stored_records, self._damaged, self._other = _layout(
                 await self._store.async_load()
             )
-        except HomeAssistantError as err:
+        except (HomeAssistantError, NewerVersionError) as err:
             if (version := newer_version(err)) is not None:
                 self._newer(path, version)
             else:
@@ -92,9 +92,6 @@ class HistoryStore:
                     err,
                 )
                 self._make_read_only()
-            return
-        except NewerVersionError as err:
-            self._newer(path, err.version)
             return
         except (KeyError, TypeError, ValueError) as err:
             await self._async_move_aside(path, err)

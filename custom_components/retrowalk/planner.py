@@ -291,7 +291,7 @@ class WorkoutPlanner:
         path = store.path
         try:
             data = await store.async_load()
-        except HomeAssistantError as err:
+        except (HomeAssistantError, NewerVersionError) as err:
             if (version := newer_version(err)) is None:
                 _LOGGER.warning(
                     "%s could not be read (%s); it is left untouched, the coach "
@@ -300,11 +300,10 @@ class WorkoutPlanner:
                     err,
                 )
                 self._coach_read_only(None)
-            else:  # refused by the Store itself (2026.11): read it directly
+            elif isinstance(err, NewerVersionError):
+                self._coach_newer(path, version, err.data)
+            else:  # refused by the Store itself (2026.11): read the file directly
                 self._coach_newer(path, version, await async_read_data(self.hass, path))
-            return
-        except NewerVersionError as err:
-            self._coach_newer(path, err.version, err.data)
             return
         except (KeyError, TypeError, ValueError) as err:
             await self._async_coach_damaged(path, err)

@@ -192,15 +192,24 @@ class UnsupportedStorageVersionError(HomeAssistantError):
         self.found_version = found_version
 
 
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (stored({"level": 3, "week_of": THIS_MONDAY}, version=2), "3"),
+        (stored({"level": "three"}, version=2), "0"),
+        ('{"version": 2, "data": ', "0"),  # gone bad since the Store looked at it
+    ],
+)
 async def test_store_that_refuses_a_newer_coach_file_itself(
     hass: HomeAssistant,
     storage_dir: Path,  # noqa: F811
     config_entry: MockConfigEntry,
     spotter_switch: str,
     caplog: pytest.LogCaptureFixture,
+    content: str,
+    expected: str,
 ) -> None:
     """Home Assistant 2026.11 refuses it before migrating: the level is still read."""
-    content = stored({"level": 3, "week_of": THIS_MONDAY}, version=2)
     path = write(storage_dir, config_entry, content)
     original = Store._async_load_data
 
@@ -211,9 +220,9 @@ async def test_store_that_refuses_a_newer_coach_file_itself(
 
     with patch.object(Store, "_async_load_data", refuse):
         await setup_entry(hass, config_entry)
-    await call(hass, "set_progression_level", level=1)
-
     assert config_entry.state is ConfigEntryState.LOADED
+    assert level(hass) == expected
+    await call(hass, "set_progression_level", level=1)
     assert level(hass) == "1"
     assert path.read_text() == content
     assert "written by a newer retrowalk (storage version 2)" in caplog.text
