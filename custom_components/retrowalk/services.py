@@ -217,7 +217,9 @@ def _interval(item: Any, number: int, settings: EntrySettings) -> Interval:
         raise validation_error("invalid_interval", index=index)
     if unknown := set(item) - INTERVAL_FIELDS:
         raise validation_error(
-            "unknown_interval_field", index=index, fields=_shown(sorted(unknown))
+            "unknown_interval_field",
+            index=index,
+            fields=_shown(", ".join(sorted(map(str, unknown)))),
         )
     raw_direction = item.get(ATTR_DIRECTION)
     if raw_direction not in tuple(Direction):

@@ -208,6 +208,21 @@ async def test_error_names_the_interval(
     assert "Interval 2 " in str(err)
 
 
+async def test_unknown_fields_are_listed(
+    hass: HomeAssistant, bus_events: list[Event], belt: VirtualTreadmill
+) -> None:
+    """Each unknown field once, by name, whatever its type."""
+    err = await assert_refused(
+        hass,
+        bus_events,
+        belt,
+        "start_session",
+        "unknown_interval_field",
+        intervals=[{"direction": "forward", "duration": 5, "pace": 1, 3: "x"}],
+    )
+    assert err.translation_placeholders["fields"] == "3, pace"
+
+
 async def test_huge_values_are_shown_shortened(
     hass: HomeAssistant, bus_events: list[Event], belt: VirtualTreadmill
 ) -> None:
