@@ -128,5 +128,11 @@ def walked_event(title: str, record: SessionRecord) -> CalendarEvent:
 
 
 def _end(start: datetime, end: datetime, minimum: timedelta) -> datetime:
-    """An end Home Assistant accepts, in its time zone (see `shown_end`)."""
-    return shown_end(start, end, dt_util.get_default_time_zone(), minimum)
+    """An end Home Assistant accepts, in its time zone (see `shown_end`).
+
+    It is of the same class as `start`, which Home Assistant also checks: the
+    current time may come from another one (a test's fake clock).
+    """
+    return start + (
+        shown_end(start, end, dt_util.get_default_time_zone(), minimum) - start
+    )
