@@ -370,7 +370,9 @@ def _check_announcements(
         try:
             check_template(template)
         except CueError as err:
-            return {CONF_MESSAGES: "invalid_message"}, {"cue": cue, "problem": str(err)}
+            # The error key is the problem: message_braces, message_unknown_placeholder,
+            # message_placeholder_form or message_not_spoken.
+            return {CONF_MESSAGES: err.problem.value}, {"cue": cue, "field": err.field}
     return {}, {}
 
 
@@ -504,7 +506,7 @@ class SharedSteps(FlowHandler[Any, ConfigFlowResult]):
                 or self._suggested(ANNOUNCEMENT_SCHEMA, ANNOUNCEMENT_DEFAULTS),
             ),
             errors=errors,
-            description_placeholders=placeholders or {"cue": "", "problem": ""},
+            description_placeholders=placeholders or {"cue": "", "field": ""},
         )
 
 

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from bisect import insort
+from dataclasses import dataclass
 from datetime import datetime
 import logging
-import os
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.storage import Store
-from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
+from .stored_files import (
+    NewerVersionError,
+    VersionedStore,
+    async_move_aside,
+    newer_version,
+)
 from .workout.history import SessionRecord
 
 _LOGGER = logging.getLogger(__name__)
@@ -23,23 +27,12 @@ STORAGE_MINOR_VERSION = 1
 SAVE_DELAY = 1.0  # seconds: one write for a burst of changes
 
 
-class _NewerVersionError(Exception):
-    """The file was written by a newer major version of retrowalk."""
+@dataclass(slots=True)
+class _Kept:
+    """A readable record and, if it came from the file unchanged, what was stored."""
 
-
-class _HistoryFile(Store[dict[str, Any]]):
-    """The history's Store: any minor version is kept as it is, a newer major refused."""
-
-    async def _async_migrate_func(
-        self,
-        old_major_version: int,
-        old_minor_version: int,
-        old_data: dict[str, Any],
-    ) -> dict[str, Any]:
-        """Keep the data of the same major version; records are read tolerantly."""
-        if old_major_version > STORAGE_VERSION:
-            raise _NewerVersionError(f"{old_major_version}.{old_minor_version}")
-        return old_data
+    record: SessionRecord
+    stored: Any = None
 
 
 class HistoryStore:
@@ -52,22 +45,24 @@ class HistoryStore:
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Use the history file of one config entry."""
         self._hass = hass
-        self._store = _HistoryFile(
+        self._store = VersionedStore(
             hass,
             STORAGE_VERSION,
             f"{DOMAIN}.{entry_id}.history",
             minor_version=STORAGE_MINOR_VERSION,
             atomic_writes=True,
         )
-        self._records: list[SessionRecord] = []
+        self._records: list[_Kept] = []
         self._damaged: list[Any] = []
+        # Top-level keys of a newer file that this version does not know.
+        self._other: dict[str, Any] = {}
         self._listeners: list[CALLBACK_TYPE] = []
         self._read_only = False
 
     @property
     def records(self) -> tuple[SessionRecord, ...]:
         """Every readable session, sorted by start."""
-        return tuple(self._records)
+        return tuple(kept.record for kept in self._records)
 
     @property
     def damaged_count(self) -> int:
@@ -83,35 +78,32 @@ class HistoryStore:
         """Read the file; an unusable one is moved aside or, if it cannot be, left alone."""
         path = self._store.path
         try:
-            stored_records, self._damaged = _layout(await self._store.async_load())
-        except _NewerVersionError as err:
-            _LOGGER.warning(
-                "%s was written by a newer retrowalk (storage version %s); it is left "
-                "untouched and new sessions are kept in memory only",
-                path,
-                err,
+            stored_records, self._damaged, self._other = _layout(
+                await self._store.async_load()
             )
-            self._make_read_only()
-            return
-        except HomeAssistantError as err:
-            _LOGGER.warning(
-                "%s could not be read (%s); it is left untouched and new sessions "
-                "are kept in memory only",
-                path,
-                err,
-            )
-            self._make_read_only()
+        except (HomeAssistantError, NewerVersionError) as err:
+            if (version := newer_version(err)) is not None:
+                self._newer(path, version)
+            else:
+                _LOGGER.warning(
+                    "%s could not be read (%s); it is left untouched and new sessions "
+                    "are kept in memory only",
+                    path,
+                    err,
+                )
+                self._make_read_only()
             return
         except (KeyError, TypeError, ValueError) as err:
             await self._async_move_aside(path, err)
             return
         for raw in stored_records:
             try:
-                record = _read_record(raw)
-            except (AttributeError, KeyError, TypeError, ValueError):
+                record = SessionRecord.from_dict(raw)
+            except (KeyError, TypeError, ValueError):
                 self._damaged.append(raw)
             else:
-                self._records.append(record)
+                # Written back as it was, with any fields a newer version added.
+                self._records.append(_Kept(record, raw))
         self._records.sort(key=_started_at)
         if self._damaged:
             _LOGGER.warning(
@@ -125,21 +117,21 @@ class HistoryStore:
     ) -> list[SessionRecord]:
         """The sessions that started at or after `start` and before `end`."""
         return [
-            record
-            for record in self._records
-            if (start is None or start <= record.started_at)
-            and (end is None or record.started_at < end)
+            kept.record
+            for kept in self._records
+            if (start is None or start <= kept.record.started_at)
+            and (end is None or kept.record.started_at < end)
         ]
 
     @callback
     def async_add(self, record: SessionRecord) -> None:
         """Add a session, or replace the one with the same key, and save soon."""
         for index, known in enumerate(self._records):
-            if known.key == record.key:
-                self._records[index] = record
+            if known.record.key == record.key:
+                self._records[index] = _Kept(record)
                 break
         else:
-            insort(self._records, record, key=_started_at)
+            insort(self._records, _Kept(record), key=_started_at)
         self._store.async_delay_save(self._data, SAVE_DELAY)
         for listener in list(self._listeners):
             listener()
@@ -164,10 +156,22 @@ class HistoryStore:
         await self._store.async_remove()
 
     def _data(self) -> dict[str, Any]:
-        return {
-            "records": [record.to_dict() for record in self._records],
+        return self._other | {
+            "records": [
+                kept.record.to_dict() if kept.stored is None else kept.stored
+                for kept in self._records
+            ],
             "damaged": list(self._damaged),
         }
+
+    def _newer(self, path: str, version: int) -> None:
+        _LOGGER.warning(
+            "%s was written by a newer retrowalk (storage version %s); it is left "
+            "untouched and new sessions are kept in memory only",
+            path,
+            version,
+        )
+        self._make_read_only()
 
     def _make_read_only(self) -> None:
         self._read_only = True
@@ -175,9 +179,8 @@ class HistoryStore:
 
     async def _async_move_aside(self, path: str, err: Exception) -> None:
         """Rename an unusable file, so that the next save cannot overwrite it."""
-        aside = f"{path}.corrupt.{dt_util.utcnow().isoformat()}"
         try:
-            await self._hass.async_add_executor_job(os.rename, path, aside)
+            aside = await async_move_aside(self._hass, path)
         except OSError as move_err:
             _LOGGER.warning(
                 "%s could not be read (%s) nor moved aside (%s); it is left untouched "
@@ -196,25 +199,19 @@ class HistoryStore:
         )
 
 
-def _layout(data: Any) -> tuple[list[Any], list[Any]]:
-    """The stored records and damaged entries; TypeError if the layout is not ours."""
+def _layout(data: Any) -> tuple[list[Any], list[Any], dict[str, Any]]:
+    """The stored records, damaged entries and other keys; TypeError if not ours."""
     if data is None:
-        return [], []
+        return [], [], {}
     if not isinstance(data, dict):
         raise TypeError(f"expected an object, found {type(data).__name__}")
     records = data.get("records", [])
     damaged = data.get("damaged", [])
     if not isinstance(records, list) or not isinstance(damaged, list):
         raise TypeError("records and damaged must be lists")
-    return records, damaged
+    other = {k: v for k, v in data.items() if k not in ("records", "damaged")}
+    return records, list(damaged), other
 
 
-def _read_record(raw: Any) -> SessionRecord:
-    record = SessionRecord.from_dict(raw)
-    if record.started_at.tzinfo is None:
-        raise ValueError("started_at has no time zone")
-    return record
-
-
-def _started_at(record: SessionRecord) -> datetime:
-    return record.started_at
+def _started_at(kept: _Kept) -> datetime:
+    return kept.record.started_at

@@ -7,6 +7,8 @@ from datetime import datetime
 from http import HTTPStatus
 
 from aiohttp import web
+from homeassistant.auth.models import User
+from homeassistant.components.http.const import KEY_HASS_USER
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
@@ -14,7 +16,7 @@ from homeassistant.util import dt as dt_util, slugify
 from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN
-from .dates import parse_moment
+from .dates import MomentOutOfRangeError, parse_moment
 from .export import history_csv, history_json
 from .history_store import HistoryStore
 from .workout.units import SpeedUnit
@@ -40,7 +42,16 @@ class HistoryView(HomeAssistantView):
     requires_auth = True
 
     async def get(self, request: web.Request, config_entry_id: str) -> web.Response:
-        """Answer ?format=csv|json&start=…&end=… (ISO dates or date and times)."""
+        """Answer ?format=csv|json&start=…&end=… (ISO dates or date and times).
+
+        Health data: only an administrator may download it.
+        """
+        user: User | None = request.get(KEY_HASS_USER)
+        if user is None or not user.is_admin:
+            return self.json_message(
+                "Only administrators can download the session history",
+                HTTPStatus.FORBIDDEN,
+            )
         hass = request.app[KEY_HASS]
         entry = hass.config_entries.async_get_entry(config_entry_id)
         if entry is None or entry.domain != DOMAIN:
@@ -85,6 +96,10 @@ def _moment(query: Mapping[str, str], name: str) -> datetime | None:
         return None
     try:
         return parse_moment(value)
+    except MomentOutOfRangeError:
+        raise ValueError(
+            f"{name} {value!r} is too far in the past or future to convert to UTC"
+        ) from None
     except ValueError:
         raise ValueError(
             f"Invalid {name} {value!r}; use an ISO date or date and time"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+import math
+from typing import TypeGuard
 
 from homeassistant.components.number import (
     NumberDeviceClass,
@@ -18,7 +20,7 @@ from .data import RetrowalkConfigEntry
 from .entity import RetrowalkStateEntity
 from .errors import validation_error
 from .workout.program import Direction
-from .workout.units import SpeedUnit
+from .workout.units import ABSOLUTE_MAX_SPEED_KMH, SpeedUnit
 
 PARALLEL_UPDATES = 0
 
@@ -75,19 +77,28 @@ class SpeedNumber(RetrowalkStateEntity, RestoreNumber):
         )
 
     async def async_added_to_hass(self) -> None:
-        """Restore the last speed, converted if the unit changed, and capped."""
+        """Restore the last speed, converted if the unit changed, and capped.
+
+        A saved value that is no speed retrowalk could have set (not a finite
+        number above zero and within the highest cap there is) is ignored.
+        """
         await super().async_added_to_hass()
         last = await self.async_get_last_number_data()
-        if last is None or last.native_value is None:
+        if last is None:
             return
+        value: object = last.native_value
         try:
             unit = SpeedUnit(str(last.native_unit_of_measurement))
         except ValueError:
             return
-        speed_kmh = min(
-            unit.to_kmh(last.native_value), self.controller.settings.max_speed_kmh
+        if not _is_number(value):
+            return
+        speed_kmh = unit.to_kmh(value)
+        if not 0 < speed_kmh <= ABSOLUTE_MAX_SPEED_KMH + 1e-9:
+            return
+        self.controller.speeds_kmh[self.entity_description.direction] = min(
+            speed_kmh, self.controller.settings.max_speed_kmh
         )
-        self.controller.speeds_kmh[self.entity_description.direction] = speed_kmh
 
     @property
     def native_value(self) -> float:
@@ -97,7 +108,7 @@ class SpeedNumber(RetrowalkStateEntity, RestoreNumber):
 
     async def async_set_native_value(self, value: float) -> None:
         """Set the speed; above the cap is refused."""
-        if value > self.native_max_value or value <= 0:
+        if not (math.isfinite(value) and 0 < value <= self.native_max_value):
             raise validation_error(
                 "speed_out_of_range",
                 speed=str(value),
@@ -108,6 +119,15 @@ class SpeedNumber(RetrowalkStateEntity, RestoreNumber):
         await self.controller.async_set_speed(
             self.entity_description.direction, self._unit.to_kmh(value)
         )
+
+
+def _is_number(value: object) -> TypeGuard[float]:
+    """A finite int or float (not a bool, a string or None)."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+    )
 
 
 def _round_down(value: float) -> float:

@@ -34,6 +34,13 @@ from .const import (
 )
 from .controller import WorkoutController
 from .history_store import HistoryStore
+from .stored_files import (
+    NewerVersionError,
+    VersionedStore,
+    async_move_aside,
+    async_read_data,
+    newer_version,
+)
 from .timers import async_run_at
 from .workout.errors import WorkoutError
 from .workout.history import missed_record, record_from_session
@@ -44,6 +51,7 @@ from .workout.progression import (
     describe_level,
     max_level_for,
     program_for_level,
+    read_coach,
 )
 from .workout.schedule import (
     DEFAULT_WEEKDAYS,
@@ -106,9 +114,12 @@ class CoachState(TypedDict):
     week_of: str
 
 
-def coach_store(hass: HomeAssistant, entry_id: str) -> Store[CoachState]:
-    """Where one treadmill's progression level is kept."""
-    return Store(hass, 1, f"{DOMAIN}.{entry_id}.coach")
+COACH_VERSION = 1
+
+
+def coach_store(hass: HomeAssistant, entry_id: str) -> Store[Any]:
+    """Where one treadmill's progression level is kept (any minor version is read)."""
+    return VersionedStore(hass, COACH_VERSION, f"{DOMAIN}.{entry_id}.coach")
 
 
 class WorkoutPlanner:
@@ -131,6 +142,8 @@ class WorkoutPlanner:
         self._created_at = created_at
         self._coach_store = coach_store(hass, controller.entry_id)
         self._coach: CoachState | None = None
+        # The coach file as read, so fields of a newer minor version are kept.
+        self._coach_stored: dict[str, Any] = {}
         self._cancel_timer: CALLBACK_TYPE | None = None
         self._unsubscribes: list[CALLBACK_TYPE] = []
         # The scheduled time the running session was started for, if any.
@@ -141,10 +154,7 @@ class WorkoutPlanner:
     async def async_setup(self) -> None:
         """Load the history and the level, book missed sessions, arm the timer."""
         await self.history.async_load()
-        self._coach = await self._coach_store.async_load()
-        if self._coach is None:
-            self._coach = self._coach_at(0)
-            await self._coach_store.async_save(self._coach)
+        await self._async_load_coach()
         self._unsubscribes += [
             self.controller.async_add_event_listener(self._async_on_workout_event),
             self.history.async_add_listener(self.controller.async_notify_state),
@@ -206,7 +216,9 @@ class WorkoutPlanner:
             datetime.fromisoformat(self._coach["week_of"]),
             dt_util.utcnow(),
         )
-        return apply_weeks(self._coach["level"], weeks, max_level=self.max_level)
+        # The cap may have been lowered since the level was set.
+        maximum = self.max_level
+        return min(apply_weeks(self._coach["level"], weeks, max_level=maximum), maximum)
 
     @property
     def max_level(self) -> int:
@@ -234,7 +246,7 @@ class WorkoutPlanner:
         if not 0 <= level <= self.max_level:
             raise WorkoutError("invalid_level", maximum=str(self.max_level))
         self._coach = self._coach_at(level)
-        await self._coach_store.async_save(self._coach)
+        await self._async_save_coach()
         self.controller.async_notify_state()
 
     # --- internals -----------------------------------------------------------
@@ -267,6 +279,93 @@ class WorkoutPlanner:
     def _coach_at(self, level: int) -> CoachState:
         monday = week_start(dt_util.utcnow(), self.schedule.time_zone)
         return {"level": level, "week_of": monday.isoformat()}
+
+    async def _async_load_coach(self) -> None:
+        """Read the level; never a setup error.
+
+        A file that is not a coach file is moved aside and the coach starts at
+        level 0; one from a newer retrowalk is read if it can be (else level 0)
+        and never written.
+        """
+        store = self._coach_store
+        path = store.path
+        try:
+            data = await store.async_load()
+        except (HomeAssistantError, NewerVersionError) as err:
+            if (version := newer_version(err)) is None:
+                _LOGGER.warning(
+                    "%s could not be read (%s); it is left untouched, the coach "
+                    "starts at level 0 and level changes are not saved",
+                    path,
+                    err,
+                )
+                self._coach_read_only(None)
+            elif isinstance(err, NewerVersionError):
+                self._coach_newer(path, version, err.data)
+            else:  # refused by the Store itself (2026.11): read the file directly
+                self._coach_newer(path, version, await async_read_data(self.hass, path))
+            return
+        except (KeyError, TypeError, ValueError) as err:
+            await self._async_coach_damaged(path, err)
+            return
+        if data is None:
+            self._coach = self._coach_at(0)
+            await self._async_save_coach()
+            return
+        try:
+            level, week_of = read_coach(data)
+        except (KeyError, TypeError, ValueError) as err:
+            await self._async_coach_damaged(path, err)
+            return
+        self._coach = {"level": level, "week_of": week_of.isoformat()}
+        self._coach_stored = dict(data)
+
+    def _coach_newer(self, path: str, version: int, data: Any) -> None:
+        _LOGGER.warning(
+            "%s was written by a newer retrowalk (storage version %s); it is left "
+            "untouched and level changes are not saved",
+            path,
+            version,
+        )
+        self._coach_read_only(data)
+
+    def _coach_read_only(self, data: Any) -> None:
+        """Never write the file again; take the level from `data` if it has one."""
+        self._coach_store.make_read_only()
+        try:
+            level, week_of = read_coach(data)
+        except (KeyError, TypeError, ValueError):
+            self._coach = self._coach_at(0)
+        else:
+            self._coach = {"level": level, "week_of": week_of.isoformat()}
+
+    async def _async_coach_damaged(self, path: str, err: Exception) -> None:
+        """Move a file that is not a coach file aside and start at level 0."""
+        try:
+            aside = await async_move_aside(self.hass, path)
+        except OSError as move_err:
+            _LOGGER.warning(
+                "%s could not be read (%s) nor moved aside (%s); it is left "
+                "untouched, the coach starts at level 0 and level changes are not saved",
+                path,
+                err,
+                move_err,
+            )
+            self._coach_read_only(None)
+            return
+        _LOGGER.warning(
+            "%s could not be read (%s); it was moved to %s and the coach starts at "
+            "level 0",
+            path,
+            err,
+            aside,
+        )
+        self._coach = self._coach_at(0)
+        await self._async_save_coach()
+
+    async def _async_save_coach(self) -> None:
+        assert self._coach is not None
+        await self._coach_store.async_save(self._coach_stored | dict(self._coach))
 
     @callback
     def _async_on_workout_event(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+import math
 from typing import Any
 
 from homeassistant.components.sensor import (
@@ -78,6 +79,13 @@ def _level_attributes(controller: WorkoutController) -> Mapping[str, Any]:
     }
 
 
+def _amount(value: float, digits: int) -> float | None:
+    """A total as statistics take it: finite and not negative, else unknown."""
+    if not (math.isfinite(value) and value >= 0):
+        return None
+    return round(value, digits)
+
+
 def _week_attributes(controller: WorkoutController) -> Mapping[str, Any]:
     week = _planner(controller).this_week()
     return {"target": week.target, "week_start": week.week_start}
@@ -140,7 +148,7 @@ PLAN_SENSORS: tuple[RetrowalkSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfTime.MINUTES,
         suggested_display_precision=1,
-        value_fn=lambda c: round(_planner(c).this_week().backward_minutes, 2),
+        value_fn=lambda c: _amount(_planner(c).this_week().backward_minutes, 2),
         attributes_fn=_week_attributes,
     ),
     RetrowalkSensorDescription(
@@ -162,7 +170,7 @@ PLAN_SENSORS: tuple[RetrowalkSensorDescription, ...] = (
         state_class=SensorStateClass.TOTAL_INCREASING,
         native_unit_of_measurement=UnitOfTime.MINUTES,
         suggested_display_precision=1,
-        value_fn=lambda c: round(_planner(c).lifetime()[0], 2),
+        value_fn=lambda c: _amount(_planner(c).lifetime()[0], 2),
     ),
     RetrowalkSensorDescription(
         key="lifetime_sessions",
@@ -178,7 +186,7 @@ PLAN_SENSORS: tuple[RetrowalkSensorDescription, ...] = (
         state_class=SensorStateClass.TOTAL_INCREASING,
         native_unit_of_measurement=UnitOfLength.KILOMETERS,
         suggested_display_precision=2,
-        value_fn=lambda c: round(_planner(c).lifetime()[2], 4),
+        value_fn=lambda c: _amount(_planner(c).lifetime()[2], 4),
         unit_fn=lambda unit: unit.distance_unit,
     ),
 )

@@ -7,7 +7,8 @@ a translated error that names the field, and nothing changes.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+import math
 from typing import Any
 
 from homeassistant.core import (
@@ -22,7 +23,7 @@ import voluptuous as vol
 
 from .const import DOMAIN
 from .controller import WorkoutController
-from .dates import parse_moment
+from .dates import MomentOutOfRangeError, parse_moment
 from .errors import refusals_as_validation_errors, validation_error
 from .settings import EntrySettings
 from .workout.program import Direction, Interval, Program
@@ -69,14 +70,33 @@ HISTORY_SCHEMA = ENTRY_SCHEMA.extend(
 LEVEL_SCHEMA = ENTRY_SCHEMA.extend({vol.Optional(ATTR_LEVEL): object})
 
 
+# The longest a value is shown in a message.
+SHOWN_LENGTH = 40
+
+
+def _shown(raw: Any) -> str:
+    """A value as the user gave it, for a message: short, and never raising."""
+    try:
+        text = str(raw)
+    except ValueError:  # an int with more digits than Python prints
+        return "…"
+    return text if len(text) <= SHOWN_LENGTH else text[: SHOWN_LENGTH - 1] + "…"
+
+
 def _moment(data: dict[str, Any], field: str) -> datetime | None:
     """A date (local midnight) or date and time from a service field, or None."""
     if (raw := data.get(field)) is None:
         return None
+    if not isinstance(raw, str | datetime | date):
+        raise validation_error("invalid_date", field=field, value=_shown(raw))
     try:
         return parse_moment(str(raw))
+    except MomentOutOfRangeError:
+        raise validation_error(
+            "date_out_of_range", field=field, value=_shown(raw)
+        ) from None
     except ValueError:
-        raise validation_error("invalid_date", field=field, value=str(raw)) from None
+        raise validation_error("invalid_date", field=field, value=_shown(raw)) from None
 
 
 @callback
@@ -138,7 +158,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
         maximum = controller.planner.max_level
         if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= maximum:
             raise validation_error(
-                "invalid_level", level=str(raw), maximum=str(maximum)
+                "invalid_level", level=_shown(raw), maximum=str(maximum)
             )
         await controller.planner.async_set_level(raw)
 
@@ -197,42 +217,79 @@ def _interval(item: Any, number: int, settings: EntrySettings) -> Interval:
         raise validation_error("invalid_interval", index=index)
     if unknown := set(item) - INTERVAL_FIELDS:
         raise validation_error(
-            "unknown_interval_field", index=index, fields=", ".join(sorted(unknown))
+            "unknown_interval_field",
+            index=index,
+            fields=_shown(", ".join(sorted(map(str, unknown)))),
         )
-    try:
-        direction = Direction(str(item.get(ATTR_DIRECTION)))
-    except ValueError:
+    raw_direction = item.get(ATTR_DIRECTION)
+    if raw_direction not in tuple(Direction):
         raise validation_error(
-            "invalid_direction", index=index, direction=str(item.get(ATTR_DIRECTION))
-        ) from None
-    try:
-        duration: timedelta = cv.time_period(item.get(ATTR_DURATION))
-    except vol.Invalid:
-        duration = timedelta(0)
-    if not timedelta(0) < duration <= MAX_INTERVAL_DURATION:
+            "invalid_direction", index=index, direction=_shown(raw_direction)
+        )
+    direction = Direction(raw_direction)
+    duration = _duration(item.get(ATTR_DURATION))
+    if duration is None or not timedelta(0) < duration <= MAX_INTERVAL_DURATION:
         raise validation_error(
-            "invalid_duration", index=index, duration=str(item.get(ATTR_DURATION))
+            "invalid_duration", index=index, duration=_shown(item.get(ATTR_DURATION))
         )
     speed_kmh = None
     if ATTR_SPEED in item:
-        speed_kmh = _speed(item[ATTR_SPEED], f"intervals[{index}].speed", settings)
+        speed_kmh = _speed_kmh(item[ATTR_SPEED], settings)
+        if speed_kmh is None:
+            raise validation_error(
+                "interval_speed_out_of_range",
+                index=index,
+                speed=_shown(item[ATTR_SPEED]),
+                **_speed_limits(settings),
+            )
     return Interval(direction=direction, duration=duration, speed_kmh=speed_kmh)
+
+
+def _duration(raw: Any) -> timedelta | None:
+    """A duration in seconds, "HH:MM:SS" or {minutes: …}; None if it is none.
+
+    Home Assistant's parser takes `true` for a second and overflows on huge or
+    infinite values; both are refused here.
+    """
+    values = raw.values() if isinstance(raw, dict) else (raw,)
+    if any(isinstance(value, bool) for value in values):
+        return None
+    try:
+        duration: timedelta = cv.time_period(raw)
+    except (vol.Invalid, OverflowError, TypeError, ValueError):
+        return None
+    return duration
 
 
 def _speed(raw: Any, field: str, settings: EntrySettings) -> float:
     """A speed in the entry's unit, checked against the cap; returns km/h."""
-    unit = settings.speed_unit
-    max_speed = settings.display_speed(settings.max_speed_kmh)
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        value = float("nan")
-    if isinstance(raw, bool) or not 0 < value <= max_speed:
+    speed_kmh = _speed_kmh(raw, settings)
+    if speed_kmh is None:
         raise validation_error(
             "speed_out_of_range",
-            speed=str(raw),
-            max_speed=str(max_speed),
-            unit=unit.value,
+            speed=_shown(raw),
             field=field,
+            **_speed_limits(settings),
         )
-    return unit.to_kmh(value)
+    return speed_kmh
+
+
+def _speed_kmh(raw: Any, settings: EntrySettings) -> float | None:
+    """A speed in the entry's unit in km/h, or None unless above 0 and within the cap."""
+    if isinstance(raw, bool):
+        return None
+    try:
+        value = float(raw)
+    except (OverflowError, TypeError, ValueError):
+        return None
+    if not (math.isfinite(value) and 0 < value <= _max_speed(settings)):
+        return None
+    return settings.speed_unit.to_kmh(value)
+
+
+def _max_speed(settings: EntrySettings) -> float:
+    return settings.display_speed(settings.max_speed_kmh)
+
+
+def _speed_limits(settings: EntrySettings) -> dict[str, str]:
+    return {"max_speed": str(_max_speed(settings)), "unit": settings.speed_unit.value}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+import json
 import logging
+from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -26,6 +28,7 @@ from custom_components.retrowalk.const import (
     CONF_SPEAKERS,
     CONF_TTS_ENTITY,
 )
+from custom_components.retrowalk.workout.cues import CueProblem
 
 from .helpers import (
     PHASE,
@@ -34,6 +37,7 @@ from .helpers import (
     setup_entry,
     spotter_off,
     spotter_on,
+    suggested,
     travel,
 )
 
@@ -373,11 +377,11 @@ async def test_options_check_speakers_and_messages(
         ({CONF_SPEAKERS: [PLAYER]}, {CONF_TTS_ENTITY: "tts_required"}),
         (
             {CONF_SPEAKERS: [SATELLITE], CONF_MESSAGES: {"switch": "Go {sideways}"}},
-            {CONF_MESSAGES: "invalid_message"},
+            {CONF_MESSAGES: "message_unknown_placeholder"},
         ),
         (
             {CONF_SPEAKERS: [SATELLITE], CONF_MESSAGES: {"switch": "Go {direction"}},
-            {CONF_MESSAGES: "invalid_message"},
+            {CONF_MESSAGES: "message_braces"},
         ),
     ):
         result = await hass.config_entries.options.async_configure(
@@ -396,6 +400,95 @@ async def test_options_check_speakers_and_messages(
     assert result["type"] == "create_entry"
     await hass.async_block_till_done()
     assert loaded_entry.runtime_data.announcer is not None
+
+
+@pytest.mark.parametrize(
+    ("cue", "template", "error", "field"),
+    [
+        ("paused", "Paused: {reason:d}.", "message_placeholder_form", "{reason:d}"),
+        ("start", "Go at {speed:.1f}", "message_placeholder_form", "{speed:.1f}"),
+        ("paused", "Paused: {reason!x}", "message_placeholder_form", "{reason!x}"),
+        ("start", "Go at {speed.real}", "message_placeholder_form", "{speed.real}"),
+        ("switch", "Go {direction[0]}", "message_placeholder_form", "{direction[0]}"),
+        ("switch", "Go {}", "message_unknown_placeholder", "{}"),
+        ("switch", "Go {0}", "message_unknown_placeholder", "{0}"),
+    ],
+)
+async def test_options_refuse_messages_that_cannot_be_spoken(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    spoken: Spoken,
+    cue: str,
+    template: str,
+    error: str,
+    field: str,
+) -> None:
+    """A format spec, conversion, attribute, index or position is refused; nothing changes."""
+    entry = await speaking_entry(hass, config_entry)
+    options_before = dict(entry.options)
+    flow = hass.config_entries.options
+    result = await flow.async_init(entry.entry_id)
+    result = await flow.async_configure(
+        result["flow_id"], {"speed_unit": "mph", "max_speed": 2.0}
+    )
+    result = await flow.async_configure(result["flow_id"], suggested(result))
+    answers = suggested(result) | {CONF_MESSAGES: {cue: template}}
+
+    result = await flow.async_configure(result["flow_id"], answers)
+
+    assert result["step_id"] == "announcements"
+    assert result["errors"] == {CONF_MESSAGES: error}
+    assert result["description_placeholders"] == {"cue": cue, "field": field}
+    flow.async_abort(result["flow_id"])
+    assert dict(entry.options) == options_before
+
+
+def test_every_message_problem_is_translated() -> None:
+    """Each refusal of a message is an error of both forms, in every language."""
+    folder = Path(__file__).parents[2] / "custom_components" / "retrowalk"
+    for path in [folder / "strings.json", *(folder / "translations").glob("*.json")]:
+        strings = json.loads(path.read_text())
+        for form in ("config", "options"):
+            errors = strings[form]["error"]
+            for problem in CueProblem:
+                assert "{cue}" in errors[problem.value], (path.name, problem)
+
+
+async def test_stored_message_that_cannot_be_spoken_never_stops_a_pause(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    spoken: Spoken,
+) -> None:
+    """Messages saved before the check: the built-in words are said, the belt stops."""
+    entry = await speaking_entry(
+        hass,
+        config_entry,
+        **{
+            CONF_MESSAGES: {
+                "start": "Go at {speed:.1f}",
+                "switch": "Now {direction!x}",
+                "paused": "Paused: {reason:d}.",
+            }
+        },
+    )
+    belt = entry.runtime_data.treadmill
+    await call(hass, "start_session", intervals=TEN_SECOND_PROGRAM)
+    await travel(hass, freezer, 10 * SECOND)
+    assert hass.states.get(PHASE).state == "backward"
+    await spotter_off(hass)
+    await travel(hass, freezer, 5 * SECOND)
+
+    assert hass.states.get(PHASE).state == "paused"
+    assert not belt.status.running
+    assert messages(spoken) == [
+        "Let's go: walk forward at 0.5 miles per hour for 10 seconds.",
+        "Switching to backward in 3 seconds.",
+        "Turn around: walk backward for 10 seconds.",
+        "Paused: no spotter at the treadmill, the belt has stopped.",
+    ]
 
 
 async def test_options_keep_announcements(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant, State
@@ -34,7 +35,7 @@ from .helpers import (
 )
 
 
-async def set_number(hass: HomeAssistant, entity_id: str, value: float) -> None:
+async def set_number(hass: HomeAssistant, entity_id: str, value: Any) -> None:
     """Set a number entity."""
     await hass.services.async_call(
         "number", "set_value", {"entity_id": entity_id, "value": value}, blocking=True
@@ -72,6 +73,60 @@ async def test_own_range_check_backs_up_the_number_bounds(
         await number.async_set_native_value(3.0)
     assert err.value.translation_key == "speed_out_of_range"
     assert err.value.translation_placeholders["field"] == "backward_speed"
+
+
+@pytest.mark.parametrize("value", [float("nan"), "nan", "NaN"])
+async def test_nan_speed_is_refused_before_it_is_stored(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    belt: VirtualTreadmill,
+    value: Any,
+) -> None:
+    """NaN passes Home Assistant's range check; retrowalk refuses it, translated."""
+    controller = loaded_entry.runtime_data
+    speeds_before = dict(controller.speeds_kmh)
+
+    with pytest.raises(ServiceValidationError) as err:
+        await set_number(hass, BACKWARD_SPEED, value)
+
+    assert err.value.translation_key == "speed_out_of_range"
+    assert controller.speeds_kmh == speeds_before
+    assert float(hass.states.get(BACKWARD_SPEED).state) == 0.5
+    # Every later state write still works: a session starts and shows its speed.
+    await call(hass, "start_session")
+    assert float(hass.states.get(SPEED).state) == 0.5
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf"), -0.0])
+async def test_own_check_refuses_non_finite_speeds(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, value: float
+) -> None:
+    """A direct call with a value that is no speed is refused and changes nothing."""
+    controller = loaded_entry.runtime_data
+    speeds_before = dict(controller.speeds_kmh)
+    number = hass.data["entity_components"]["number"].get_entity(FORWARD_SPEED)
+
+    with pytest.raises(ServiceValidationError) as err:
+        await number.async_set_native_value(value)
+
+    assert err.value.translation_key == "speed_out_of_range"
+    assert controller.speeds_kmh == speeds_before
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), "inf", 1e308])
+async def test_infinite_speed_is_refused_by_the_service(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, value: Any
+) -> None:
+    """Home Assistant's own translated range error; nothing is stored."""
+    controller = loaded_entry.runtime_data
+    speeds_before = dict(controller.speeds_kmh)
+
+    with pytest.raises(ServiceValidationError) as err:
+        await set_number(hass, FORWARD_SPEED, value)
+
+    assert err.value.translation_key is not None
+    assert controller.speeds_kmh == speeds_before
+    assert float(hass.states.get(FORWARD_SPEED).state) == 0.5
 
 
 async def test_belt_follows_a_speed_change_in_its_direction(
@@ -135,12 +190,13 @@ async def test_choices_survive_a_restart(
                 },
             ),
             (
-                State(FORWARD_SPEED, "9"),
+                # Allowed by a higher cap before the options changed.
+                State(FORWARD_SPEED, "4"),
                 {
-                    "native_value": 9.0,
+                    "native_value": 4.0,
                     "native_unit_of_measurement": "mph",
                     "native_min_value": 0.1,
-                    "native_max_value": 9,
+                    "native_max_value": 4.9,
                     "native_step": 0.1,
                 },
             ),
@@ -211,6 +267,41 @@ async def test_restored_speed_in_an_unknown_unit_is_ignored(
     )
     await setup_entry(hass, config_entry)
     assert float(hass.states.get(BACKWARD_SPEED).state) == 0.5
+
+
+@pytest.mark.parametrize(
+    "restored",
+    [float("nan"), float("inf"), float("-inf"), 1.7e308, 9.0, 0.0, -1.0, "fast", True],
+)
+async def test_restored_speed_that_is_no_speed_is_ignored(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    restored: Any,
+) -> None:
+    """Not finite, not above zero, above any cap retrowalk allows, or not a number."""
+    mock_restore_cache_with_extra_data(
+        hass,
+        [
+            (
+                State(BACKWARD_SPEED, str(restored)),
+                {
+                    "native_value": restored,
+                    "native_unit_of_measurement": "mph",
+                    "native_min_value": 0.1,
+                    "native_max_value": 2.0,
+                    "native_step": 0.1,
+                },
+            )
+        ],
+    )
+    await setup_entry(hass, config_entry)
+
+    assert float(hass.states.get(BACKWARD_SPEED).state) == 0.5
+    await call(
+        hass, "start_session", intervals=[{"direction": "backward", "duration": 5}]
+    )
+    assert float(hass.states.get(SPEED).state) == 0.5
 
 
 async def test_sensor_units_follow_an_options_change(

@@ -192,6 +192,7 @@ async def entry(hass: HomeAssistant, history: HistoryStore) -> MockConfigEntry:
 
 
 URL = "/api/retrowalk/history/treadmill"
+TOO_FAR = "is too far in the past or future to convert to UTC"
 
 
 async def test_needs_authentication(
@@ -281,6 +282,15 @@ async def test_date_filters(
             {"end": "2026-13-01"},
             "Invalid end '2026-13-01'; use an ISO date or date and time",
         ),
+        (
+            # Local (US/Pacific) time: eight hours past the last moment in UTC.
+            {"start": "9999-12-31T23:59:59"},
+            f"start '9999-12-31T23:59:59' {TOO_FAR}",
+        ),
+        (
+            {"end": "0001-01-01T00:00:00+14:00"},
+            f"end '0001-01-01T00:00:00+14:00' {TOO_FAR}",
+        ),
     ],
 )
 async def test_bad_query_is_400(
@@ -297,6 +307,42 @@ async def test_bad_query_is_400(
 
     assert response.status == HTTPStatus.BAD_REQUEST
     assert await response.json() == {"message": message}
+
+
+async def test_the_widest_range_is_served(
+    hass: HomeAssistant, entry: MockConfigEntry, hass_client: ClientSessionGenerator
+) -> None:
+    """The first and last moments there are, in UTC, are fine."""
+    client = await hass_client()
+
+    response = await client.get(
+        URL,
+        params={
+            "format": "json",
+            "start": "0001-01-01T00:00:00+00:00",
+            "end": "9999-12-31T23:59:59+00:00",
+        },
+    )
+
+    assert response.status == HTTPStatus.OK
+    assert len((await response.json())["records"]) == 3
+
+
+async def test_needs_an_administrator(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    hass_read_only_access_token: str,
+) -> None:
+    """Health data: a user who is not an administrator gets 403 and no records."""
+    client = await hass_client(hass_read_only_access_token)
+
+    for params in ({}, {"format": "json"}, {"start": "9999-12-31T23:59:59"}):
+        response = await client.get(URL, params=params)
+        assert response.status == HTTPStatus.FORBIDDEN
+        assert await response.json() == {
+            "message": "Only administrators can download the session history"
+        }
 
 
 async def test_unknown_entry_is_404(

@@ -11,6 +11,7 @@ from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed_exact
@@ -219,18 +220,77 @@ async def test_damaged_records_are_kept_and_saved_back(
     }
 
 
-async def test_newer_minor_version_is_read(
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"backward_seconds": "NaN"},
+        {"backward_seconds": "Infinity"},
+        {"backward_seconds": 1.7e308},
+        {"distance_km": 1.7e308},
+        {"forward_seconds": -60},
+        {"distance_km": -0.5},
+        {"met_minutes": True},
+        {"kcal": "12"},
+        {"program": 7},
+        {"started_at": "9999-12-31T23:59:59+00:00"},
+        {"pauses": [{"at": "2026-11-19T07:05:00+00:00", "reason": "user"}]},
+    ],
+    ids=repr,
+)
+async def test_implausible_values_are_damage_kept_verbatim(
+    hass: HomeAssistant, hass_storage: dict[str, Any], damage: dict[str, Any]
+) -> None:
+    """Not finite, too large, negative or of the wrong type: kept in the file, not used."""
+    bad = FIRST.to_dict() | damage
+    hass_storage[KEY] = stored({"records": [bad, SECOND.to_dict()], "damaged": []})
+
+    history = await loaded(hass)
+    history.async_add(THIRD)
+    await history.async_save()
+
+    assert history.records == (SECOND, THIRD)
+    assert history.damaged_count == 1
+    assert hass_storage[KEY]["data"]["damaged"] == [bad]
+
+
+async def test_newer_minor_version_keeps_every_field(
     hass: HomeAssistant, hass_storage: dict[str, Any]
 ) -> None:
-    """A minor version only adds fields, which reading ignores."""
+    """A minor version adds fields: reading ignores them, every rewrite keeps them."""
+    newer = FIRST.to_dict() | {"heart_rate": 96, "incline": [1, 2]}
+    newer["pauses"] = [newer["pauses"][0] | {"heart_rate": 120}]
     hass_storage[KEY] = stored(
-        {"records": [FIRST.to_dict() | {"heart_rate": 96}]}, minor_version=2
+        {"records": [newer], "damaged": [], "devices": {"hr": "strap"}},
+        minor_version=2,
     )
 
     history = await loaded(hass)
+    history.async_add(SECOND)
+    await history.async_save()
 
-    assert history.records == (FIRST,)
+    assert history.records == (FIRST, SECOND)
     assert not history.read_only
+    assert hass_storage[KEY]["data"] == {
+        "records": [newer, SECOND.to_dict()],
+        "damaged": [],
+        "devices": {"hr": "strap"},
+    }
+
+
+async def test_replaced_record_is_written_as_it_is_now(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """A record replaced by a new one (missed, then walked late) is the new one."""
+    hass_storage[KEY] = stored(
+        {"records": [FIRST.to_dict() | {"heart_rate": 96}]}, minor_version=2
+    )
+    history = await loaded(hass)
+    walked = record(FIRST.key, outcome=Outcome.STOPPED)
+
+    history.async_add(walked)
+    await history.async_save()
+
+    assert hass_storage[KEY]["data"]["records"] == [walked.to_dict()]
 
 
 async def test_newer_major_version_is_left_untouched(
@@ -251,7 +311,41 @@ async def test_newer_major_version_is_left_untouched(
     assert history.read_only
     assert history.records == (SECOND,)
     assert path.read_text() == content
-    assert "written by a newer retrowalk (storage version 2.1)" in caplog.text
+    assert "written by a newer retrowalk (storage version 2)" in caplog.text
+
+
+class UnsupportedStorageVersionError(HomeAssistantError):
+    """What Home Assistant 2026.11's Store raises for a newer major version."""
+
+    def __init__(self, key: str, found_version: int, max_supported: int) -> None:
+        super().__init__(f"Storage file {key} has version {found_version}")
+        self.found_version = found_version
+
+
+async def test_store_that_refuses_a_newer_major_version_itself(
+    hass: HomeAssistant,
+    storage_dir: Path,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Home Assistant 2026.11 refuses the file before migrating: the same outcome."""
+    content = json.dumps(stored({"sessions": [FIRST.to_dict()]}, version=3))
+    path = write_file(storage_dir, content)
+
+    async def refuse(store: Store, *args: Any) -> Any:
+        # The only store loaded here is the history, whose file has version 3.
+        raise UnsupportedStorageVersionError(store.key, 3, store.version)
+
+    with patch.object(Store, "_async_load_data", refuse):
+        history = await loaded(hass)
+    history.async_add(SECOND)
+    await wait(hass, freezer, 1)
+    await history.async_save()
+
+    assert history.read_only
+    assert history.records == (SECOND,)
+    assert path.read_text() == content
+    assert "written by a newer retrowalk (storage version 3)" in caplog.text
 
 
 async def test_corrupt_json_is_moved_aside_by_home_assistant(
@@ -309,7 +403,7 @@ async def test_file_that_cannot_be_moved_aside_is_left_alone(
     path = write_file(storage_dir, "[1, 2]")
 
     with patch(
-        "custom_components.retrowalk.history_store.os.rename",
+        "custom_components.retrowalk.stored_files.os.rename",
         side_effect=PermissionError("read-only file system"),
     ):
         history = await loaded(hass)

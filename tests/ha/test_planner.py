@@ -7,6 +7,7 @@ from http import HTTPStatus
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
@@ -153,6 +154,65 @@ async def test_stopped_session_is_recorded_without_kcal(
     assert record.kcal is None
     assert state(hass, THIS_WEEK) == "0"
     assert float(state(hass, MINUTES_THIS_WEEK)) == 1.0
+    assert state(hass, LIFETIME_SESSIONS) == "1"
+
+
+async def test_damaged_history_never_reaches_the_sensors(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+) -> None:
+    """Implausible records are kept but not used: setup works, sums stay finite."""
+    good = SessionRecord(
+        started_at=datetime(2026, 11, 20, 7, 0, tzinfo=UTC),
+        ended_at=datetime(2026, 11, 20, 7, 20, tzinfo=UTC),
+        program="beginner_alternating",
+        outcome=Outcome.COMPLETED,
+        backward_seconds=600.0,
+        distance_km=1.0,
+    ).to_dict()
+    damaged = [
+        good | {"started_at": "2026-11-19T07:00:00+00:00", "backward_seconds": bad}
+        for bad in ("Infinity", "NaN", 1.7e308, -600)
+    ] + [good | {"started_at": "2026-11-18T07:00:00+00:00", "distance_km": 1.7e308}]
+    hass_storage[f"{DOMAIN}.{config_entry.entry_id}.history"] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": f"{DOMAIN}.{config_entry.entry_id}.history",
+        "data": {"records": [*damaged, good], "damaged": []},
+    }
+
+    await setup_entry(hass, config_entry)
+
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert float(state(hass, LIFETIME_TIME)) == 10.0
+    assert state(hass, LIFETIME_SESSIONS) == "1"
+    assert float(state(hass, LIFETIME_DISTANCE)) == pytest.approx(1 / 1.609344)
+    assert float(state(hass, MINUTES_THIS_WEEK)) == 10.0
+    assert config_entry.runtime_data.planner.history.damaged_count == 5
+
+
+@pytest.mark.parametrize("bad", [-600.0, float("inf"), float("nan")])
+async def test_totals_are_never_negative_or_infinite(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, bad: float
+) -> None:
+    """A record made in code with an impossible amount makes a total unknown, no more."""
+    started = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
+    loaded_entry.runtime_data.planner.history.async_add(
+        SessionRecord(
+            started_at=started,
+            ended_at=started + timedelta(minutes=20),
+            program="beginner_alternating",
+            outcome=Outcome.COMPLETED,
+            backward_seconds=bad,
+            distance_km=bad,
+        )
+    )
+    await hass.async_block_till_done()
+
+    for entity_id in (LIFETIME_TIME, LIFETIME_DISTANCE, MINUTES_THIS_WEEK):
+        assert state(hass, entity_id) == "unknown"
     assert state(hass, LIFETIME_SESSIONS) == "1"
 
 

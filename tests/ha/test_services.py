@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
@@ -17,6 +19,26 @@ from custom_components.retrowalk.treadmills.virtual import VirtualTreadmill
 from .helpers import PHASE, SPOTTER_SWITCH, call, setup_entry
 
 SERVICES = ["start_session", "pause", "resume", "stop", "skip_interval"]
+# Durations Home Assistant's own parser overflows on, or takes for something else.
+BAD_DURATIONS = [
+    math.inf,
+    -math.inf,
+    math.nan,
+    1e20,
+    "1e400",
+    10**30,
+    10**5000,
+    "99999999999:00:00",
+    "00:00:1e400",
+    {"days": math.inf},
+    {"hours": 10**30},
+    {"minutes": True},
+    True,
+    False,
+    None,
+    [5],
+]
+BAD_SPEEDS = [10**400, 10**5000, math.nan, "nan", math.inf, "inf", "-inf", "1e400"]
 
 
 def snapshot(hass: HomeAssistant) -> dict[str, State | None]:
@@ -45,7 +67,7 @@ async def assert_refused(
     assert err.value.translation_domain == DOMAIN
     assert err.value.translation_key == translation_key
     # The message is the translated text with placeholders filled in.
-    assert "{" not in str(err.value)
+    assert not re.search(r"\{\w+\}", str(err.value))
     assert str(err.value) != translation_key
     assert snapshot(hass) == before
     assert len(bus_events) == events_before
@@ -94,20 +116,35 @@ def test_all_services_registered(
         ),
         (
             {"intervals": [{"direction": "backward", "duration": 5, "speed": 2.1}]},
-            "speed_out_of_range",
+            "interval_speed_out_of_range",
         ),
         (
             {"intervals": [{"direction": "backward", "duration": 5, "speed": 0}]},
-            "speed_out_of_range",
+            "interval_speed_out_of_range",
         ),
         (
             {"intervals": [{"direction": "backward", "duration": 5, "speed": "fast"}]},
-            "speed_out_of_range",
+            "interval_speed_out_of_range",
         ),
         (
             {"intervals": [{"direction": "forward", "duration": 5, "speed": True}]},
-            "speed_out_of_range",
+            "interval_speed_out_of_range",
         ),
+        *(
+            (
+                {"intervals": [{"direction": "backward", "duration": bad}]},
+                "invalid_duration",
+            )
+            for bad in BAD_DURATIONS
+        ),
+        *(
+            (
+                {"intervals": [{"direction": "backward", "duration": 5, "speed": bad}]},
+                "interval_speed_out_of_range",
+            )
+            for bad in BAD_SPEEDS
+        ),
+        *(({"backward_speed": bad}, "speed_out_of_range") for bad in BAD_SPEEDS),
         ({"backward_speed": 2.5}, "speed_out_of_range"),
         ({"forward_speed": -1}, "speed_out_of_range"),
         (
@@ -138,23 +175,157 @@ async def test_bad_start_is_refused(
     assert hass.states.get(PHASE).state == "idle"
 
 
+@pytest.mark.parametrize(
+    ("second", "translation_key"),
+    [
+        ({"direction": "up", "duration": 5}, "invalid_direction"),
+        ({"direction": "forward", "duration": math.inf}, "invalid_duration"),
+        (
+            {"direction": "forward", "duration": 5, "speed": 10**400},
+            "interval_speed_out_of_range",
+        ),
+        ({"direction": "forward", "duration": 5, "pace": 1}, "unknown_interval_field"),
+        ("forward", "invalid_interval"),
+    ],
+)
 async def test_error_names_the_interval(
-    hass: HomeAssistant, bus_events: list[Event], belt: VirtualTreadmill
+    hass: HomeAssistant,
+    bus_events: list[Event],
+    belt: VirtualTreadmill,
+    second: Any,
+    translation_key: str,
 ) -> None:
-    """The message says which interval is wrong, counting from 1."""
+    """Every message says which interval is wrong, counting from 1."""
     err = await assert_refused(
         hass,
         bus_events,
         belt,
         "start_session",
-        "invalid_direction",
-        intervals=[
-            {"direction": "forward", "duration": 5},
-            {"direction": "up", "duration": 5},
-        ],
+        translation_key,
+        intervals=[{"direction": "forward", "duration": 5}, second],
     )
-    assert err.translation_placeholders == {"index": "2", "direction": "up"}
-    assert "Interval 2" in str(err)
+    assert err.translation_placeholders["index"] == "2"
+    assert "Interval 2 " in str(err)
+
+
+async def test_unknown_fields_are_listed(
+    hass: HomeAssistant, bus_events: list[Event], belt: VirtualTreadmill
+) -> None:
+    """Each unknown field once, by name, whatever its type."""
+    err = await assert_refused(
+        hass,
+        bus_events,
+        belt,
+        "start_session",
+        "unknown_interval_field",
+        intervals=[{"direction": "forward", "duration": 5, "pace": 1, 3: "x"}],
+    )
+    assert err.translation_placeholders["fields"] == "3, pace"
+
+
+async def test_huge_values_are_shown_shortened(
+    hass: HomeAssistant, bus_events: list[Event], belt: VirtualTreadmill
+) -> None:
+    """A number too long to print whole is shortened in the message."""
+    err = await assert_refused(
+        hass,
+        bus_events,
+        belt,
+        "start_session",
+        "speed_out_of_range",
+        forward_speed=10**5000,
+    )
+    assert len(err.translation_placeholders["speed"]) <= 40
+
+
+@pytest.mark.parametrize(
+    ("data", "translation_key"),
+    [
+        ({"start": "9999-12-31T23:59:59"}, "date_out_of_range"),
+        ({"end": "9999-12-31T23:00:00-05:00"}, "date_out_of_range"),
+        ({"start": "0001-01-01T00:00:00+14:00"}, "date_out_of_range"),
+        ({"start": "yesterday"}, "invalid_date"),
+        ({"start": 10**5000}, "invalid_date"),
+        ({"start": "2026-11-21", "end": "2026-11-20"}, "invalid_range"),
+    ],
+)
+async def test_bad_history_range_is_refused(
+    hass: HomeAssistant,
+    bus_events: list[Event],
+    belt: VirtualTreadmill,
+    data: dict[str, Any],
+    translation_key: str,
+) -> None:
+    """Dates that cannot be converted to UTC are refused, translated, not raised."""
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN, "get_history", data, blocking=True, return_response=True
+        )
+    assert err.value.translation_key == translation_key
+    assert not re.search(r"\{\w+\}", str(err.value))
+
+
+async def test_first_day_east_of_utc_is_out_of_range(
+    hass: HomeAssistant, belt: VirtualTreadmill
+) -> None:
+    """Midnight of 0001-01-01 in Tokyo is before the first moment Python has in UTC."""
+    await hass.config.async_set_time_zone("Asia/Tokyo")
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "get_history",
+            {"start": "0001-01-01"},
+            blocking=True,
+            return_response=True,
+        )
+    assert err.value.translation_key == "date_out_of_range"
+    assert err.value.translation_placeholders == {
+        "field": "start",
+        "value": "0001-01-01",
+    }
+
+
+async def test_far_but_convertible_dates_are_accepted(
+    hass: HomeAssistant, belt: VirtualTreadmill
+) -> None:
+    """The widest range there is still answers."""
+    response = await hass.services.async_call(
+        DOMAIN,
+        "get_history",
+        {"start": "0001-01-01T00:00:00+00:00", "end": "9999-12-31T23:59:59+00:00"},
+        blocking=True,
+        return_response=True,
+    )
+    assert response == {
+        "records": [],
+        "units": {"speed": "km/h", "distance": "km", "time": "s"},
+    }
+
+
+@pytest.mark.parametrize(
+    "level",
+    [
+        2.0,
+        "2",
+        True,
+        None,
+        -1,
+        10**400,
+        pytest.param(10**5000, id="10**5000"),
+        math.nan,
+        math.inf,
+        [2],
+        {"level": 2},
+    ],
+)
+async def test_odd_level_is_refused(
+    hass: HomeAssistant, bus_events: list[Event], belt: VirtualTreadmill, level: Any
+) -> None:
+    """Only a whole number from 0 to the top level is a level."""
+    err = await assert_refused(
+        hass, bus_events, belt, "set_progression_level", "invalid_level", level=level
+    )
+    assert len(err.translation_placeholders["level"]) <= 40
 
 
 async def test_start_while_running_is_refused(

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 import json
+import math
+from typing import Any
 
 from hypothesis import given, settings, strategies as st
 import pytest
 
 from custom_components.retrowalk.workout.errors import WorkoutError
 from custom_components.retrowalk.workout.history import (
+    MAX_AMOUNT,
     Outcome,
     PauseRecord,
     SessionRecord,
@@ -33,7 +36,9 @@ MINUTE = timedelta(minutes=1)
 NEW_SNAPSHOT_KEYS = ("pauses", "distance_by_direction_km")
 
 moments = st.datetimes(
-    timezones=st.sampled_from([UTC, timezone(timedelta(hours=5, minutes=30))])
+    min_value=datetime(1900, 1, 2),
+    max_value=datetime(8999, 12, 31),
+    timezones=st.sampled_from([UTC, timezone(timedelta(hours=5, minutes=30))]),
 )
 amounts = st.floats(0, 1e6, allow_nan=False)
 optional_amounts = st.none() | amounts
@@ -286,3 +291,145 @@ def test_pauses_that_contradict_the_status_are_refused(damage: str) -> None:
         data["pause_reason"] = None
     with pytest.raises(WorkoutError, match="invalid_snapshot"):
         Session.from_snapshot(data, clock)
+
+
+# --- damaged records ---------------------------------------------------------
+
+GOOD = SessionRecord(
+    started_at=START,
+    ended_at=START + 20 * MINUTE,
+    program="beginner",
+    outcome=Outcome.STOPPED,
+    end_reason="user",
+    forward_seconds=540.0,
+    backward_seconds=600.0,
+    paused_seconds=30.0,
+    distance_km=0.9,
+    backward_speed_kmh=1.0,
+    pauses=(PauseRecord(at=START + 5 * MINUTE, reason="user", seconds=30.0),),
+    met_minutes=98.7,
+    kcal=115.2,
+    scheduled_for=START,
+).to_dict()
+AMOUNTS = [
+    "forward_seconds",
+    "backward_seconds",
+    "paused_seconds",
+    "distance_km",
+    "met_minutes",
+    "forward_speed_kmh",
+    "backward_speed_kmh",
+    "kcal",
+]
+NOT_AMOUNTS = [
+    math.nan,
+    math.inf,
+    -math.inf,
+    1.7e308,
+    MAX_AMOUNT * 1.01,
+    10**30,
+    -1,
+    -0.001,
+    "NaN",
+    "Infinity",
+    "1.7e308",
+    "600",
+    True,
+    [],
+    {},
+]
+
+
+def damaged(**changes: Any) -> dict[str, Any]:
+    """The good record with some fields changed."""
+    return GOOD | changes
+
+
+@pytest.mark.parametrize("field", AMOUNTS)
+@pytest.mark.parametrize("value", NOT_AMOUNTS, ids=repr)
+def test_amount_that_is_not_a_plausible_number_is_damage(
+    field: str, value: Any
+) -> None:
+    """Not finite, negative, absurdly large or not a number: the record is damaged."""
+    with pytest.raises((TypeError, ValueError)):
+        SessionRecord.from_dict(damaged(**{field: value}))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        damaged(started_at="2026-11-21T07:00:00"),  # no time zone
+        damaged(started_at=1763708400),
+        damaged(started_at=None),
+        damaged(started_at="9999-12-31T23:59:59+00:00"),
+        damaged(started_at="0001-01-01T00:00:00+14:00"),
+        damaged(ended_at="2026-11-21T07:20:00"),
+        damaged(ended_at=12),
+        damaged(scheduled_for="soon"),
+        damaged(scheduled_for="2026-11-21T07:00:00"),
+        damaged(program=5),
+        damaged(program=None),
+        damaged(outcome=["completed"]),
+        damaged(outcome="abandoned"),
+        damaged(end_reason=3),
+        damaged(pauses={"at": START.isoformat()}),
+        damaged(pauses="user"),
+        damaged(pauses=[None]),
+        damaged(pauses=[GOOD["pauses"][0] | {"seconds": math.nan}]),
+        damaged(pauses=[GOOD["pauses"][0] | {"seconds": -4}]),
+        damaged(pauses=[GOOD["pauses"][0] | {"at": "2026-11-21T07:05:00"}]),
+        damaged(pauses=[GOOD["pauses"][0] | {"reason": None}]),
+        ["not", "a", "record"],
+        "a record",
+        None,
+    ],
+    ids=lambda data: repr(data)[:60],
+)
+def test_record_of_the_wrong_shape_is_damage(data: Any) -> None:
+    """Wrong types, naive or out-of-range times, unknown outcomes."""
+    with pytest.raises((KeyError, TypeError, ValueError)):
+        SessionRecord.from_dict(data)
+
+
+def test_good_record_and_ints_are_read() -> None:
+    """Whole numbers, None for optional amounts, and missing optional fields are fine."""
+    record = SessionRecord.from_dict(
+        damaged(forward_seconds=540, kcal=None, forward_speed_kmh=None)
+    )
+    assert record.forward_seconds == 540.0
+    assert isinstance(record.forward_seconds, float)
+    minimal = SessionRecord.from_dict(
+        {"started_at": START.isoformat(), "program": "x", "outcome": "missed"}
+    )
+    assert minimal == SessionRecord(
+        started_at=START, ended_at=None, program="x", outcome=Outcome.MISSED
+    )
+
+
+def test_backward_clock_jump_during_a_session_is_still_recorded() -> None:
+    """Time that ran backward counts as none: never a negative amount, never lost."""
+    clock = FakeClock()
+    session = steady_session(clock)
+    session.start()
+    clock.tick(minutes=4)
+    session.pause("user")
+    clock.tick(hours=-2)
+    session.resume()
+    clock.tick(minutes=1)
+    session.stop("user")
+
+    record = record_from_session(session, body_mass_kg=70)
+
+    assert record.outcome is Outcome.STOPPED
+    for value in (
+        record.forward_seconds,
+        record.backward_seconds,
+        record.paused_seconds,
+        record.distance_km,
+        record.met_minutes,
+        record.kcal,
+        *(pause.seconds for pause in record.pauses),
+    ):
+        assert value is not None
+        assert 0 <= value < MAX_AMOUNT
+    assert SessionRecord.from_dict(json.loads(json.dumps(record.to_dict()))) == record

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 import itertools
+from typing import Any
 
 from hypothesis import given, settings, strategies as st
 import pytest
@@ -21,6 +22,7 @@ from custom_components.retrowalk.workout.progression import (
     max_level_for,
     next_level,
     program_for_level,
+    read_coach,
 )
 from custom_components.retrowalk.workout.schedule import WeekSummary
 from custom_components.retrowalk.workout.units import (
@@ -198,3 +200,48 @@ def test_level_moves_one_step_at_most_and_stays_on_the_ladder(
         assert (after > level) == (done >= target and level < TOP)
         assert (after < level) == (done == 0 and level > 0)
         level = after
+
+
+# --- the coach's file ---------------------------------------------------------
+
+MONDAY = "2026-11-16T08:00:00+00:00"
+
+
+def test_coach_file_is_read() -> None:
+    """A level and the start of the week it was set in."""
+    assert read_coach({"level": 4, "week_of": MONDAY}) == (
+        4,
+        datetime(2026, 11, 16, 8, tzinfo=UTC),
+    )
+    # Fields a newer version added are ignored.
+    assert read_coach({"level": 0, "week_of": MONDAY, "goal": "10 min"})[0] == 0
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        [],
+        [4, MONDAY],
+        "level 4",
+        4,
+        {},
+        {"level": 4},
+        {"week_of": MONDAY},
+        {"level": "4", "week_of": MONDAY},
+        {"level": 4.0, "week_of": MONDAY},
+        {"level": True, "week_of": MONDAY},
+        {"level": -1, "week_of": MONDAY},
+        {"level": None, "week_of": MONDAY},
+        {"level": 4, "week_of": "monday"},
+        {"level": 4, "week_of": "2026-11-16T08:00:00"},
+        {"level": 4, "week_of": 1763280000},
+        {"level": 4, "week_of": "0001-01-01T00:00:00+14:00"},
+        {"level": 4, "week_of": "9999-12-31T23:59:59+00:00"},
+    ],
+    ids=repr,
+)
+def test_damaged_coach_file_is_refused(data: Any) -> None:
+    """Anything else than a whole level from 0 and an aware, sane week start."""
+    with pytest.raises((KeyError, TypeError, ValueError)):
+        read_coach(data)

@@ -19,6 +19,7 @@ from custom_components.retrowalk.workout.schedule import (
     missed_occurrences,
     next_occurrence,
     occurrences,
+    shown_end,
     slot_kept_by,
     streak_weeks,
     summarize_week,
@@ -518,3 +519,61 @@ def test_week_start_is_the_latest_local_monday_midnight(
 def test_local_date() -> None:
     """Just before midnight UTC is already the next day in Berlin."""
     assert local_date(utc(2026, 6, 30, 22, 30), BERLIN) == date(2026, 7, 1)
+
+
+# --- how long an event shows -------------------------------------------------
+
+
+def wall(moment: datetime, zone: tzinfo) -> datetime:
+    """The local wall time, as a calendar compares it."""
+    return moment.astimezone(zone).replace(tzinfo=None)
+
+
+def test_shown_end_across_the_fall_back() -> None:
+    """01:45 EDT plus 30 minutes is 01:15 EST: shown until 02:15 EST instead."""
+    start = datetime(2026, 11, 1, 5, 45, tzinfo=UTC)  # 01:45 EDT
+
+    end = shown_end(start, start + 30 * MINUTE, NEW_YORK, 30 * MINUTE)
+
+    assert end == datetime(2026, 11, 1, 7, 15, tzinfo=UTC)  # 02:15 EST
+    assert wall(end, NEW_YORK) - wall(start, NEW_YORK) == 30 * MINUTE
+
+
+def test_shown_end_elsewhere_is_the_end() -> None:
+    """An ordinary evening, or across the spring gap: the end as it is."""
+    for start in (
+        datetime(2026, 11, 20, 23, 0, tzinfo=UTC),
+        datetime(2026, 3, 8, 6, 45, tzinfo=UTC),  # 01:45 EST, before the gap
+    ):
+        assert shown_end(start, start + 30 * MINUTE, NEW_YORK, MINUTE) == (
+            start + 30 * MINUTE
+        )
+
+
+def test_shown_end_before_the_start() -> None:
+    """After the clock was set back an end can precede the start: minimum after it."""
+    start = datetime(2026, 11, 20, 23, 0, tzinfo=UTC)
+
+    assert shown_end(start, start - 2 * HOUR, BERLIN, MINUTE) == start + MINUTE
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    zone=st.sampled_from(ZONES),
+    start=st.datetimes(
+        min_value=datetime(2025, 1, 1),
+        max_value=datetime(2030, 12, 31),
+        timezones=st.just(UTC),
+    ),
+    length=st.timedeltas(min_value=-3 * HOUR, max_value=3 * HOUR),
+    minimum=st.sampled_from([MINUTE, 30 * MINUTE]),
+)
+def test_shown_end_is_later_in_real_and_wall_time(
+    zone: tzinfo, start: datetime, length: timedelta, minimum: timedelta
+) -> None:
+    """Never before the real end, at least `minimum` past the start on both clocks."""
+    end = shown_end(start, start + length, zone, minimum)
+
+    assert end >= start + length
+    assert end - start >= minimum
+    assert wall(end, zone) - wall(start, zone) >= minimum

@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 from enum import StrEnum
+import logging
 from string import Formatter
+from typing import Any
 
 from .program import Direction, IntervalRole
+
+_LOGGER = logging.getLogger(__name__)
 
 
 class Cue(StrEnum):
@@ -57,35 +61,108 @@ PLACEHOLDERS = (
 )
 
 
+# Values of the kind `say` fills in, to render a template with as the final check.
+SAMPLE_VALUES = dict.fromkeys(PLACEHOLDERS, "sample") | {"speed": "0.5", "seconds": "3"}
+
+
+class CueProblem(StrEnum):
+    """Why a template cannot be spoken; each is an error of the options form."""
+
+    BRACES = "message_braces"
+    UNKNOWN = "message_unknown_placeholder"
+    FORM = "message_placeholder_form"
+    NOT_SPOKEN = "message_not_spoken"
+
+
 class CueError(ValueError):
-    """A template that cannot be filled in."""
+    """A template that cannot be filled in; `field` is the placeholder as written."""
+
+    def __init__(self, problem: CueProblem, field: str = "") -> None:
+        """Say what is wrong, and where."""
+        super().__init__(f"{problem.value} {field}".strip())
+        self.problem = problem
+        self.field = field
 
 
 def check_template(template: str) -> None:
-    """Refuse a template with unknown placeholders or broken braces."""
+    """Refuse a template that could fail when spoken.
+
+    Only a placeholder name alone in single braces is allowed: no format spec
+    (`{speed:.1f}`), conversion (`{reason!r}`), attribute or index access
+    (`{speed.real}`, `{speed[0]}`) or position (`{}`, `{0}`). Finally the
+    template is filled in with sample values, as `CueBook.say` would.
+    """
     try:
-        fields = {
-            name for _, name, _, _ in Formatter().parse(template) if name is not None
-        }
+        parts = list(Formatter().parse(template))
     except ValueError as err:
-        raise CueError(str(err)) from err
-    if unknown := fields - set(PLACEHOLDERS):
-        raise CueError(", ".join(sorted(unknown)))
+        raise CueError(CueProblem.BRACES) from err
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        written = "{" + name + (f"!{conversion}" if conversion else "")
+        written += (f":{spec}" if spec else "") + "}"
+        if spec or conversion or (name not in PLACEHOLDERS and _root(name)):
+            raise CueError(CueProblem.FORM, written)
+        if name not in PLACEHOLDERS:
+            raise CueError(CueProblem.UNKNOWN, written)
+    try:
+        template.format_map(SAMPLE_VALUES)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as err:
+        raise CueError(CueProblem.NOT_SPOKEN) from err
+
+
+def _root(name: str) -> bool:
+    """Whether a field reads an attribute or item of a real placeholder."""
+    head = name.split(".", 1)[0].split("[", 1)[0]
+    return head != name and head in PLACEHOLDERS
 
 
 class CueBook:
-    """Fills in the templates of one language, with the user's overrides."""
+    """Fills in the templates of one language, with the user's overrides.
+
+    Speaking never raises: an override that cannot be spoken (one stored before
+    the options checked it) is replaced by the built-in sentence, logged once.
+    """
 
     def __init__(
-        self, words: Mapping[str, str], overrides: Mapping[str, str] | None = None
+        self, words: Mapping[str, str], overrides: Mapping[str, Any] | None = None
     ) -> None:
         """Use `words` (a cue file) and `overrides` (cue name -> template)."""
-        self._words = dict(words) | {k: v for k, v in (overrides or {}).items() if v}
+        self._built_in = dict(words)
+        self._words = dict(words)
+        self._failed: set[str] = set()
+        for cue, template in (overrides or {}).items():
+            if template is None or template == "":
+                continue
+            try:
+                if not isinstance(template, str):
+                    raise TypeError(type(template).__name__)  # noqa: TRY301
+                check_template(template)
+            except (CueError, TypeError) as err:
+                self._log_once(cue, template, err)
+            else:
+                self._words[cue] = template
 
     def say(self, cue: Cue, **values: str) -> str:
         """The sentence for a cue."""
-        return self._words[cue.value].format_map(
-            dict.fromkeys(PLACEHOLDERS, "") | values
+        filled = dict.fromkeys(PLACEHOLDERS, "") | values
+        for template in (self._words[cue.value], self._built_in[cue.value]):
+            try:
+                return template.format_map(filled)
+            except (AttributeError, IndexError, KeyError, TypeError, ValueError) as err:
+                self._log_once(cue.value, template, err)
+        return self._built_in[cue.value]
+
+    def _log_once(self, cue: str, template: Any, err: Exception) -> None:
+        if cue in self._failed:
+            return
+        self._failed.add(cue)
+        _LOGGER.warning(
+            "The message for %s (%r) cannot be spoken (%s); the built-in sentence "
+            "is used instead. Correct it in the integration options",
+            cue,
+            template,
+            err,
         )
 
     def direction(self, direction: Direction) -> str:

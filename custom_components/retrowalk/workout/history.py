@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+import math
 from typing import Any
 
 from . import energy
@@ -12,6 +14,12 @@ from .errors import WorkoutError
 from .session import Session, SessionStatus
 
 _HOUR = timedelta(hours=1)
+# No stored amount (seconds, km, km/h, MET-minutes, kcal) is larger: a bigger one
+# is damage, and sums over any history stay finite.
+MAX_AMOUNT = 1e9
+# Stored times lie between these, so that arithmetic on them cannot overflow.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 class Outcome(StrEnum):
@@ -39,12 +47,13 @@ class PauseRecord:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PauseRecord:
-        """Read back what `to_dict` wrote."""
+    def from_dict(cls, data: Any) -> PauseRecord:
+        """Read back what `to_dict` wrote; raises KeyError/TypeError/ValueError if damaged."""
+        data = _mapping(data)
         return cls(
-            at=datetime.fromisoformat(data["at"]),
-            reason=str(data["reason"]),
-            seconds=float(data["seconds"]),
+            at=read_moment(data["at"]),
+            reason=_text(data["reason"]),
+            seconds=_amount(data["seconds"]),
         )
 
 
@@ -100,28 +109,33 @@ class SessionRecord:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SessionRecord:
-        """Read back what `to_dict` wrote; raises KeyError/ValueError/TypeError if damaged."""
-        ended = data.get("ended_at")
-        scheduled = data.get("scheduled_for")
+    def from_dict(cls, data: Any) -> SessionRecord:
+        """Read back what `to_dict` wrote; raises KeyError/TypeError/ValueError if damaged.
+
+        Damaged means: a field of the wrong type, a time without a time zone or
+        out of range, or an amount that is not a finite number from 0 to
+        `MAX_AMOUNT` (NaN, infinity, 1.7e308, negative, a string, a bool).
+        """
+        data = _mapping(data)
+        pauses = data.get("pauses", [])
+        if not isinstance(pauses, list):
+            raise TypeError(f"pauses is {type(pauses).__name__}")
         return cls(
-            started_at=datetime.fromisoformat(data["started_at"]),
-            ended_at=None if ended is None else datetime.fromisoformat(ended),
-            program=str(data["program"]),
-            outcome=Outcome(data["outcome"]),
-            end_reason=data.get("end_reason"),
-            forward_seconds=float(data.get("forward_seconds", 0.0)),
-            backward_seconds=float(data.get("backward_seconds", 0.0)),
-            paused_seconds=float(data.get("paused_seconds", 0.0)),
-            distance_km=float(data.get("distance_km", 0.0)),
-            forward_speed_kmh=_optional_float(data.get("forward_speed_kmh")),
-            backward_speed_kmh=_optional_float(data.get("backward_speed_kmh")),
-            pauses=tuple(PauseRecord.from_dict(p) for p in data.get("pauses", ())),
-            met_minutes=float(data.get("met_minutes", 0.0)),
-            kcal=_optional_float(data.get("kcal")),
-            scheduled_for=None
-            if scheduled is None
-            else datetime.fromisoformat(scheduled),
+            started_at=read_moment(data["started_at"]),
+            ended_at=_optional(read_moment, data.get("ended_at")),
+            program=_text(data["program"]),
+            outcome=Outcome(_text(data["outcome"])),
+            end_reason=_optional(_text, data.get("end_reason")),
+            forward_seconds=_amount(data.get("forward_seconds", 0.0)),
+            backward_seconds=_amount(data.get("backward_seconds", 0.0)),
+            paused_seconds=_amount(data.get("paused_seconds", 0.0)),
+            distance_km=_amount(data.get("distance_km", 0.0)),
+            forward_speed_kmh=_optional(_amount, data.get("forward_speed_kmh")),
+            backward_speed_kmh=_optional(_amount, data.get("backward_speed_kmh")),
+            pauses=tuple(PauseRecord.from_dict(pause) for pause in pauses),
+            met_minutes=_amount(data.get("met_minutes", 0.0)),
+            kcal=_optional(_amount, data.get("kcal")),
+            scheduled_for=_optional(read_moment, data.get("scheduled_for")),
         )
 
 
@@ -146,26 +160,32 @@ def record_from_session(
         raise WorkoutError("not_ended")
     ended_at = session.ended_at
     totals = session.totals()
-    met_minutes = energy.met_minutes(totals.forward, totals.backward)
+    # A clock set back during the session can make a stretch negative: it is none.
+    forward, backward, paused = (
+        max(time, timedelta(0))
+        for time in (totals.forward, totals.backward, totals.paused)
+    )
+    met_minutes = energy.met_minutes(forward, backward)
     return SessionRecord(
         started_at=session.started_at,
         ended_at=ended_at,
         program=session.program.key,
         outcome=outcome,
         end_reason=session.end_reason if outcome is Outcome.STOPPED else None,
-        forward_seconds=totals.forward.total_seconds(),
-        backward_seconds=totals.backward.total_seconds(),
-        paused_seconds=totals.paused.total_seconds(),
-        distance_km=totals.distance_km,
-        forward_speed_kmh=_average_speed(totals.forward_distance_km, totals.forward),
-        backward_speed_kmh=_average_speed(totals.backward_distance_km, totals.backward),
+        forward_seconds=forward.total_seconds(),
+        backward_seconds=backward.total_seconds(),
+        paused_seconds=paused.total_seconds(),
+        distance_km=max(totals.distance_km, 0.0),
+        forward_speed_kmh=_average_speed(totals.forward_distance_km, forward),
+        backward_speed_kmh=_average_speed(totals.backward_distance_km, backward),
         pauses=tuple(
             PauseRecord(
                 at=pause.started_at,
                 reason=pause.reason,
-                seconds=(
-                    (pause.ended_at or ended_at) - pause.started_at
-                ).total_seconds(),
+                seconds=max(
+                    ((pause.ended_at or ended_at) - pause.started_at).total_seconds(),
+                    0.0,
+                ),
             )
             for pause in session.pauses
         ),
@@ -187,10 +207,45 @@ def missed_record(scheduled_for: datetime, program: str) -> SessionRecord:
 
 
 def _average_speed(distance_km: float | None, time: timedelta) -> float | None:
-    if distance_km is None or not time:
+    if distance_km is None or not time or distance_km < 0:
         return None
     return distance_km / (time / _HOUR)
 
 
-def _optional_float(value: Any) -> float | None:
-    return None if value is None else float(value)
+def _mapping(data: Any) -> Mapping[str, Any]:
+    if not isinstance(data, Mapping):
+        raise TypeError(f"expected an object, found {type(data).__name__}")
+    return data
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, found {type(value).__name__}")
+    return value
+
+
+def _amount(value: Any) -> float:
+    """A finite number from 0 to MAX_AMOUNT (an int or a float, not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"expected a number, found {type(value).__name__}")
+    if not (0 <= value <= MAX_AMOUNT and math.isfinite(value)):
+        raise ValueError(f"{value!r} is out of range")
+    return float(value)
+
+
+def read_moment(value: Any) -> datetime:
+    """A stored ISO time with a time zone, between EARLIEST and LATEST.
+
+    Raises TypeError or ValueError for anything else.
+    """
+    moment = datetime.fromisoformat(_text(value))
+    if moment.utcoffset() is None:
+        raise ValueError(f"{value} has no time zone")
+    # Compared as timestamps: converting a time at the edge to UTC can overflow.
+    if not EARLIEST.timestamp() <= moment.timestamp() < LATEST.timestamp():
+        raise ValueError(f"{value} is out of range")
+    return moment
+
+
+def _optional[T](read: Callable[[Any], T], value: Any) -> T | None:
+    return None if value is None else read(value)

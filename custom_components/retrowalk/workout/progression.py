@@ -20,13 +20,15 @@ The level never leaves 0..max_level, so lowering the cap lowers the level.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 import math
+from typing import Any
 
 from .errors import WorkoutError
+from .history import read_moment
 from .program import Direction, Interval, IntervalRole, Program
 from .schedule import WeekSummary
 from .units import SpeedUnit
@@ -179,6 +181,23 @@ def apply_weeks(level: int, weeks: Iterable[WeekSummary], *, max_level: int) -> 
     for week in weeks:
         level = next_level(level, week, max_level=max_level)
     return level
+
+
+def read_coach(data: Any) -> tuple[int, datetime]:
+    """The level and the start of the week it was set in, as the coach's file holds them.
+
+    Raises KeyError, TypeError or ValueError for a file that is not one: the
+    level must be a whole number from 0, the week start an ISO time with a time
+    zone. Other fields (of a newer version) are ignored.
+    """
+    if not isinstance(data, Mapping):
+        raise TypeError(f"expected an object, found {type(data).__name__}")
+    level = data["level"]
+    if isinstance(level, bool) or not isinstance(level, int):
+        raise TypeError(f"level is {type(level).__name__}")
+    if level < 0:
+        raise ValueError(f"level {level} is below 0")
+    return level, read_moment(data["week_of"])
 
 
 def _check_level(level: int, *, base_speed_kmh: float, max_speed_kmh: float) -> int:

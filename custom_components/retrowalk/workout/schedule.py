@@ -244,6 +244,26 @@ def streak_weeks(
     return streak
 
 
+def shown_end(
+    start: datetime, end: datetime, time_zone: tzinfo, minimum: timedelta
+) -> datetime:
+    """An end for a calendar: at least `minimum` after `start`, also on the wall clock.
+
+    Calendars compare local wall times. Where clocks fall back the wall clock
+    repeats an hour, so an end in the repeated hour can read earlier than the
+    start (01:50 EDT to 01:10 EST). Such an end moves to where the wall clock
+    reads as far past the start as the event lasts; an end at or before the
+    start (a clock set back) becomes `minimum` after it.
+    """
+    end = max(end, start + minimum)
+    wall_start = start.astimezone(time_zone).replace(tzinfo=None)
+    if end.astimezone(time_zone).replace(tzinfo=None) - wall_start >= minimum:
+        return end
+    # The later of the two times the wall clock shows `wall` (fold=1).
+    wall = wall_start + (end - start)
+    return max(end, wall.replace(tzinfo=time_zone, fold=1).astimezone(UTC))
+
+
 def _monday_of(moment: datetime, time_zone: tzinfo) -> date:
     day = local_date(moment, time_zone)
     return day - timedelta(days=day.weekday())
