@@ -13,17 +13,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-import json
 import logging
-import os
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN
+from .stored_files import VersionedStore, async_move_aside, newer_version
+from .workout.history import read_moment
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -54,21 +53,6 @@ class SavedSession:
     stop_request: StopRequest | None = None
 
 
-class _SessionFile(Store[dict[str, Any]]):
-    """The file; a newer major version is refused before anything else reads it."""
-
-    async def _async_migrate_func(
-        self, old_major_version: int, old_minor_version: int, old_data: Any
-    ) -> Any:
-        if old_major_version > STORAGE_VERSION:
-            raise _NewerVersionError(f"{old_major_version}.{old_minor_version}")
-        return old_data
-
-
-class _NewerVersionError(Exception):
-    """The file was written by a newer major version of retrowalk."""
-
-
 def session_store(hass: HomeAssistant, entry_id: str) -> SessionStore:
     """The session store of one treadmill, shared by every controller of its entry."""
     stores = hass.data.setdefault(SESSION_STORES, {})
@@ -89,7 +73,7 @@ class SessionStore:
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Use the store of one config entry."""
         self._hass = hass
-        self._store = _SessionFile(
+        self._store = VersionedStore(
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.session", atomic_writes=True
         )
         self._owner = 0
@@ -118,12 +102,11 @@ class SessionStore:
         """What was saved, or None if nothing (usable) was."""
         try:
             data = await self._store.async_load()
-        except _NewerVersionError as err:
-            self._keep_untouched(f"it was written by a newer retrowalk ({err})")
-            return None
         except Exception as err:  # noqa: BLE001 - an unreadable file must not stop setup
-            if await self._async_is_newer():
-                self._keep_untouched("it was written by a newer retrowalk")
+            if (version := newer_version(err)) is not None:
+                self._keep_untouched(
+                    f"it was written by a newer retrowalk (storage version {version})"
+                )
             else:
                 await self._async_move_aside(repr(err))
             return None
@@ -195,24 +178,10 @@ class SessionStore:
         self._read_only = True
         self._store.make_read_only()
 
-    async def _async_is_newer(self) -> bool:
-        """Whether the file declares a newer major version than this retrowalk's."""
-
-        def read_version() -> Any:
-            with open(self._store.path, encoding="utf-8") as file:
-                return json.load(file).get("version")
-
-        try:
-            version = await self._hass.async_add_executor_job(read_version)
-        except (OSError, ValueError, AttributeError):
-            return False
-        return isinstance(version, int) and version > STORAGE_VERSION
-
     async def _async_move_aside(self, error: str) -> None:
         path = self._store.path
-        aside = f"{path}.corrupt.{dt_util.utcnow().isoformat()}"
         try:
-            await self._hass.async_add_executor_job(os.rename, path, aside)
+            aside = await async_move_aside(self._hass, path)
         except OSError as move_error:
             self._keep_untouched(
                 f"it could not be read ({error}) nor moved ({move_error})"
@@ -234,20 +203,13 @@ def _read(data: Any) -> SavedSession | None:
     snapshot = data["session"]
     if snapshot is not None and not isinstance(snapshot, dict):
         raise TypeError("session must be an object")
-    saved_at = _moment(data["saved_at"])
+    saved_at = read_moment(data["saved_at"])
     request = data.get("stop_requested")
     stop_request = (
         None
         if request is None
-        else StopRequest(reason=str(request["reason"]), at=_moment(request["at"]))
+        else StopRequest(reason=str(request["reason"]), at=read_moment(request["at"]))
     )
     if snapshot is None and stop_request is None:
         return None
     return SavedSession(snapshot=snapshot, saved_at=saved_at, stop_request=stop_request)
-
-
-def _moment(text: Any) -> datetime:
-    moment = dt_util.parse_datetime(str(text))
-    if moment is None or moment.tzinfo is None:
-        raise ValueError(f"not a moment: {text!r}")
-    return moment

@@ -476,10 +476,13 @@ async def test_stored_message_that_cannot_be_spoken_never_stops_a_pause(
     )
     belt = entry.runtime_data.treadmill
     await call(hass, "start_session", intervals=TEN_SECOND_PROGRAM)
-    await travel(hass, freezer, 10 * SECOND)
+    await travel(hass, freezer, 7 * SECOND)  # the lead cue
+    await travel(hass, freezer, 3 * SECOND)  # the switch
     assert hass.states.get(PHASE).state == "backward"
+    await travel(hass, freezer, 2 * SECOND)
     await spotter_off(hass)
-    await travel(hass, freezer, 5 * SECOND)
+    await travel(hass, freezer, 3 * SECOND)  # half-way
+    await travel(hass, freezer, 2 * SECOND)  # the grace is over
 
     assert hass.states.get(PHASE).state == "paused"
     assert not belt.status.running
@@ -487,6 +490,7 @@ async def test_stored_message_that_cannot_be_spoken_never_stops_a_pause(
         "Let's go: walk forward at 0.5 miles per hour for 10 seconds.",
         "Switching to backward in 3 seconds.",
         "Turn around: walk backward for 10 seconds.",
+        "Half-way there. Keep going.",
         "Paused: no spotter at the treadmill, the belt has stopped.",
     ]
 

@@ -256,22 +256,43 @@ def test_speed_change_applies_from_now_to_default_speed_intervals() -> None:
     assert session.totals().distance_km == pytest.approx((2 * 1.0 + 3 * 2.0) / 3600)
 
 
-def test_speed_change_must_be_positive() -> None:
-    """A zero speed is refused."""
+@pytest.mark.parametrize("speed", [0, -1, float("nan"), float("inf")])
+def test_speed_change_must_be_positive_and_finite(speed: float) -> None:
+    """Zero, negative and non-finite speeds are refused."""
     session = three_by_five()
     with pytest.raises(WorkoutError, match="invalid_speed"):
-        session.set_speed(Direction.FORWARD, 0)
+        session.set_speed(Direction.FORWARD, speed)
 
 
-def test_session_needs_positive_speeds() -> None:
-    """Default speeds must be positive."""
+@pytest.mark.parametrize("speed", [0, float("nan"), float("inf"), True, "1"])
+def test_session_needs_positive_finite_speeds(speed: float) -> None:
+    """Default speeds must be positive, finite numbers."""
     with pytest.raises(WorkoutError, match="invalid_speed"):
         Session(
             built_in_program("steady_10"),
             CLOCK,
-            forward_speed_kmh=0,
+            forward_speed_kmh=speed,
             backward_speed_kmh=1,
         )
+
+
+def test_a_clock_set_back_never_makes_time_or_distance_negative() -> None:
+    """The wall clock jumps back an hour mid-interval and mid-pause."""
+    session = three_by_five()
+    session.start()
+    CLOCK.tick(seconds=2)
+    CLOCK.tick(hours=-1)
+    totals = session.totals()
+    assert totals.backward >= timedelta(0)
+    assert totals.distance_km >= 0
+    assert session.progress() >= 0
+    session.pause("user")
+    CLOCK.tick(hours=-1)
+    assert session.totals().paused >= timedelta(0)
+    session.stop("user")
+    totals = session.totals()
+    assert min(totals.forward, totals.backward, totals.paused) >= timedelta(0)
+    assert totals.distance_km >= 0
 
 
 def test_beginner_session_switches_fourteen_times() -> None:

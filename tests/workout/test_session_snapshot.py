@@ -125,3 +125,28 @@ def test_custom_program_with_speeds_survives() -> None:
     )
     session = Session(program, clock, forward_speed_kmh=0.8, backward_speed_kmh=0.8)
     assert Session.from_snapshot(session.snapshot(), clock).program == program
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("distance_km", float("inf")),
+        ("distance_km", float("nan")),
+        ("distance_km", -1.0),
+        ("distance_km", "1"),
+        ("forward_us", 10**30),
+        ("paused_us", float("inf")),
+    ],
+)
+def test_values_no_session_can_have_are_a_damaged_snapshot(
+    field: str, value: object
+) -> None:
+    """Non-finite, negative or overflowing values: refused, never raised otherwise."""
+    clock = FakeClock(START)
+    session = Session(
+        built_in_program("steady_10"), clock, forward_speed_kmh=1, backward_speed_kmh=1
+    )
+    session.start()
+    data = session.snapshot() | {field: value}
+    with pytest.raises(WorkoutError, match="invalid_snapshot"):
+        Session.from_snapshot(data, clock)

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+import math
 from typing import Any
 
 from .errors import WorkoutError
@@ -28,6 +29,7 @@ from .program import Direction, Interval, Program, program_from_dict, program_to
 type Clock = Callable[[], datetime]
 
 _HOUR = timedelta(hours=1)
+_ZERO = timedelta(0)
 
 
 class SessionStatus(StrEnum):
@@ -110,7 +112,12 @@ class Session:
         backward_speed_kmh: float,
     ) -> None:
         """Prepare a session; nothing moves until `start`."""
-        if not (forward_speed_kmh > 0 and backward_speed_kmh > 0):
+        if not all(
+            isinstance(speed, int | float)
+            and not isinstance(speed, bool)
+            and 0 < speed < math.inf
+            for speed in (forward_speed_kmh, backward_speed_kmh)
+        ):
             raise WorkoutError("invalid_speed")
         self.program = program
         self._clock = clock
@@ -209,7 +216,7 @@ class Session:
                 split[Direction.BACKWARD],
             )
         if self._paused_since is not None:
-            paused += (self.ended_at or self._clock()) - self._paused_since
+            paused += max((self.ended_at or self._clock()) - self._paused_since, _ZERO)
         return SessionTotals(
             forward=forward,
             backward=backward,
@@ -243,7 +250,8 @@ class Session:
         interval_ends = self.interval_ends
         if self._segment_start is None or interval_ends is None:
             return timedelta(0)
-        return min(self._clock(), interval_ends) - self._segment_start
+        # Never negative, even after the wall clock was set back.
+        return max(min(self._clock(), interval_ends) - self._segment_start, _ZERO)
 
     # --- commands ------------------------------------------------------------
 
@@ -327,7 +335,7 @@ class Session:
         The belt follows at once when the current interval uses that speed; see
         `belt_speed_kmh`. Returns the events of boundaries caught up on first.
         """
-        if not speed_kmh > 0:
+        if not 0 < speed_kmh < math.inf:
             raise WorkoutError("invalid_speed")
         events = self.advance()
         if self._segment_start is not None:
@@ -397,11 +405,11 @@ class Session:
             session._forward = timedelta(microseconds=data["forward_us"])
             session._backward = timedelta(microseconds=data["backward_us"])
             session._paused = timedelta(microseconds=data["paused_us"])
-            session._distance_km = float(data["distance_km"])
+            session._distance_km = _distance(data["distance_km"])
             session._direction_km = _direction_km_from(data)
             session._pauses = _pauses_from(data)
             session._check_pauses()
-        except (KeyError, TypeError, ValueError, IndexError) as err:
+        except (KeyError, TypeError, ValueError, IndexError, OverflowError) as err:
             raise WorkoutError("invalid_snapshot") from err
         return session
 
@@ -426,7 +434,7 @@ class Session:
     def _close_stretch(self, until: datetime) -> None:
         """Book the running stretch up to `until` to the current interval."""
         assert self._segment_start is not None
-        stretch = until - self._segment_start
+        stretch = max(until - self._segment_start, _ZERO)
         if self.interval.direction is Direction.FORWARD:
             self._forward += stretch
         else:
@@ -456,7 +464,7 @@ class Session:
 
     def _close_pause(self, at: datetime) -> None:
         assert self._paused_since is not None
-        self._paused += at - self._paused_since
+        self._paused += max(at - self._paused_since, _ZERO)
         self._paused_since = None
         self._pauses[-1] = replace(self._pauses[-1], ended_at=at)
 
@@ -479,7 +487,16 @@ def _direction_km_from(data: dict[str, Any]) -> dict[Direction, float] | None:
     saved = data.get("distance_by_direction_km")
     if saved is None:
         return None
-    return {direction: float(saved[direction]) for direction in Direction}
+    return {direction: _distance(saved[direction]) for direction in Direction}
+
+
+def _distance(value: Any) -> float:
+    """A stored distance: a finite number of km, not below zero."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"distance {value!r}")
+    if not 0 <= value < 1e9:
+        raise ValueError(f"distance {value!r}")
+    return float(value)
 
 
 def _pauses_from(data: dict[str, Any]) -> list[SessionPause]:
