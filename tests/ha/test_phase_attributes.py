@@ -44,9 +44,10 @@ async def test_running_session_names_the_next_interval(
         "device_class": "enum",
         "friendly_name": "Demo Treadmill Phase",
     }
-    assert hass.states.get(INTERVAL_ENDS).state == (
-        start + timedelta(seconds=10)
-    ).isoformat()
+    assert (
+        hass.states.get(INTERVAL_ENDS).state
+        == (start + timedelta(seconds=10)).isoformat()
+    )
 
 
 async def test_paused_session_gives_the_time_left(
