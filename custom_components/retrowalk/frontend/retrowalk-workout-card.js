@@ -21,8 +21,11 @@ import { cardLanguage, translate } from "./strings.js";
 
 const CARD = "retrowalk-workout-card";
 const EDITOR = "retrowalk-workout-card-editor";
-// Measure the server's clock again this often while the card is shown.
+// Measure the server's clock again this often while the card is shown; the first
+// measurements come a few seconds apart, as a page that is still loading answers
+// slowly and each measurement narrows the offset down to the quickest round trip.
 const CLOCK_RESYNC_MS = 10 * 60 * 1000;
+const FIRST_SYNCS_MS = [1500, 4000];
 // How long a refused action's message stays.
 const MESSAGE_MS = 15 * 1000;
 
@@ -180,6 +183,7 @@ class RetrowalkWorkoutCard extends HTMLElement {
     this._tick = null;
     this._lastSync = null;
     this._syncing = false;
+    this._firstSyncs = null;
     this._elements = null;
     this._onVisibility = () => {
       if (!document.hidden) {
@@ -300,6 +304,9 @@ class RetrowalkWorkoutCard extends HTMLElement {
       this._lastSync = null;
     } finally {
       this._syncing = false;
+    }
+    if (this._firstSyncs === null) {
+      this._firstSyncs = FIRST_SYNCS_MS.map((ms) => setTimeout(() => this._syncClock(), ms));
     }
     this._render();
   }
