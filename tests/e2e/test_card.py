@@ -394,3 +394,49 @@ def test_countdown_follows_the_server_with_a_tablet_clock_off_by_seconds(
         browsing.shot("clock-ahead")
         context.close()
         call(server, "retrowalk", "stop")
+
+
+# In the page: the card's editor with Home Assistant's `hass`, its treadmill
+# choices, the config it sends when one is picked, and the card's stub config.
+EDITOR = """async () => {
+  const hass = document.querySelector("home-assistant").hass;
+  const Card = customElements.get("retrowalk-workout-card");
+  const editor = await Card.getConfigElement();
+  editor.hass = hass;
+  editor.setConfig({ type: "custom:retrowalk-workout-card" });
+  const select = editor.shadowRoot.querySelector("select");
+  const choices = [...select.options].map((o) => o.textContent);
+  const sent = new Promise((resolve) =>
+    editor.addEventListener("config-changed", (e) => resolve(e.detail.config)));
+  select.value = select.options[select.options.length - 1].value;
+  select.dispatchEvent(new Event("change"));
+  const device = hass.devices[(await sent).device_id];
+  return { choices, picked: device.name, stub: Card.getStubConfig(hass) };
+}"""
+
+
+def test_with_two_treadmills_the_editor_picks_one(browsing: Browsing) -> None:
+    """A second treadmill: the card asks for a choice, and its editor makes it."""
+    server = browsing.server
+    server.add_treadmill("Attic Treadmill")
+    try:
+        browsing.log_in()
+        playwright.expect(browsing.card.locator(".problem")).to_have_text(
+            "Several treadmills are set up: choose one in the card's settings."
+        )
+        result = browsing.page.evaluate(EDITOR)
+        assert result["choices"] == ["–", "Attic Treadmill", "Demo Treadmill"]
+        assert result["picked"] == "Demo Treadmill"
+        assert set(result["stub"]) == {"device_id"}
+        assert browsing.errors_but_the_launch_race() == []
+    finally:
+        (attic,) = [
+            entry
+            for entry in server.request(
+                "GET", "/api/config/config_entries/entry?domain=retrowalk"
+            )
+            if entry["title"] == "Attic Treadmill"
+        ]
+        server.request(
+            "DELETE", f"/api/config/config_entries/entry/{attic['entry_id']}"
+        )
