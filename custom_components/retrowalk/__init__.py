@@ -13,6 +13,7 @@ from .announcer import Announcer, cue_language, load_cue_words
 from .const import DOMAIN
 from .controller import WorkoutController
 from .data import RetrowalkConfigEntry
+from .frontend import async_register_card
 from .history_store import HistoryStore
 from .http import async_register_views
 from .issues import issue_ids
@@ -41,9 +42,10 @@ _LOGGER = logging.getLogger(__name__)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the services and the history download once for all entries."""
+    """Register the services, the history download and the workout card once."""
     async_setup_services(hass)
     async_register_views(hass)
+    await async_register_card(hass)
     return True
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 import math
 from typing import Any
 
@@ -31,6 +31,7 @@ from .controller import Phase, WorkoutController
 from .data import RetrowalkConfigEntry
 from .entity import RetrowalkStateEntity
 from .planner import WorkoutPlanner
+from .workout.session import Session, SessionStatus
 from .workout.units import SpeedUnit
 
 PARALLEL_UPDATES = 0
@@ -101,7 +102,46 @@ def _phase_attributes(controller: WorkoutController) -> Mapping[str, Any]:
         "interval_count": len(session.program.intervals),
         "pause_reason": session.pause_reason,
         "end_reason": session.end_reason,
+        **_interval_attributes(controller, session),
     }
+
+
+def _interval_attributes(
+    controller: WorkoutController, session: Session
+) -> Mapping[str, Any]:
+    """The current and next interval, for a dashboard that counts down by itself.
+
+    Nothing here changes between transitions: while running, the time left is
+    `interval_ends` / `session_ends`; only a paused session, whose ends are
+    unknown, gives it here (in seconds).
+    """
+    intervals = session.program.intervals
+    following = intervals[session.index + 1 :] if session.is_active else ()
+    upcoming = following[0] if following else None
+    left = (
+        session.interval_remaining if session.status is SessionStatus.PAUSED else None
+    )
+    return {
+        "interval_direction": session.interval.direction.value,
+        "interval_duration": session.interval.duration.total_seconds(),
+        "interval_remaining": None if left is None else _seconds(left),
+        "session_remaining": None
+        if left is None
+        else _seconds(left + sum((i.duration for i in following), timedelta(0))),
+        "program_duration": session.program.duration.total_seconds(),
+        "next_direction": None if upcoming is None else upcoming.direction.value,
+        "next_duration": None
+        if upcoming is None
+        else upcoming.duration.total_seconds(),
+        "next_speed": None
+        if upcoming is None
+        else controller.settings.display_speed(session.speed_for(upcoming)),
+        "speed_unit": controller.settings.speed_unit.value,
+    }
+
+
+def _seconds(duration: timedelta) -> float:
+    return round(duration.total_seconds(), 3)
 
 
 def _belt_speed(controller: WorkoutController) -> float:

@@ -190,6 +190,11 @@ class Session:
         return self._segment_start + self.interval.duration - self._interval_done
 
     @property
+    def interval_remaining(self) -> timedelta:
+        """Walking time left in the current interval; it stands still while paused."""
+        return self.interval.duration - self._interval_done - self._live_stretch()
+
+    @property
     def session_ends(self) -> datetime | None:
         """When the whole program ends if nothing pauses it; None unless running."""
         interval_ends = self.interval_ends

@@ -1,0 +1,116 @@
+// The workout card's own words in English, German and Spanish. Pause reasons and
+// program names come from the integration's translations through Home Assistant.
+
+export const STRINGS = {
+  en: {
+    forward: "Forward",
+    backward: "Backward",
+    paused: "Paused",
+    idle: "Ready",
+    finished: "Well done!",
+    unavailable: "Treadmill unavailable",
+    interval: "Interval {number} of {count}",
+    interval_left: "left in this interval",
+    next: "Next",
+    last_interval: "Last interval",
+    session_left: "Session left",
+    speed: "Speed",
+    spotter: "Spotter",
+    spotter_on: "Present",
+    spotter_off: "Absent",
+    spotter_none: "Not set up",
+    program: "Program",
+    start: "Start",
+    pause: "Pause",
+    resume: "Resume",
+    skip: "Skip",
+    stop: "Stop",
+    offline: "No connection to Home Assistant: the figures may be out of date.",
+    failed: "The treadmill did not do that.",
+    no_treadmill: "No retrowalk treadmill is set up.",
+    choose_treadmill: "Several treadmills are set up: choose one in the card's settings.",
+    missing_treadmill: "The treadmill this card shows is gone: choose another in the card's settings.",
+    treadmill: "Treadmill",
+    card_name: "retrowalk workout",
+    card_description: "Direction, countdown and controls of a backward-walking session, readable from the treadmill.",
+  },
+  de: {
+    forward: "Vorwärts",
+    backward: "Rückwärts",
+    paused: "Pause",
+    idle: "Bereit",
+    finished: "Gut gemacht!",
+    unavailable: "Laufband nicht erreichbar",
+    interval: "Intervall {number} von {count}",
+    interval_left: "übrig in diesem Intervall",
+    next: "Als Nächstes",
+    last_interval: "Letztes Intervall",
+    session_left: "Einheit übrig",
+    speed: "Tempo",
+    spotter: "Aufsicht",
+    spotter_on: "Anwesend",
+    spotter_off: "Abwesend",
+    spotter_none: "Nicht eingerichtet",
+    program: "Programm",
+    start: "Start",
+    pause: "Pause",
+    resume: "Weiter",
+    skip: "Überspringen",
+    stop: "Stopp",
+    offline: "Keine Verbindung zu Home Assistant: die Angaben sind vielleicht veraltet.",
+    failed: "Das Laufband hat das nicht ausgeführt.",
+    no_treadmill: "Es ist kein retrowalk-Laufband eingerichtet.",
+    choose_treadmill: "Mehrere Laufbänder sind eingerichtet: wähle eines in den Karteneinstellungen.",
+    missing_treadmill: "Das Laufband dieser Karte gibt es nicht mehr: wähle ein anderes in den Karteneinstellungen.",
+    treadmill: "Laufband",
+    card_name: "retrowalk-Training",
+    card_description: "Richtung, Countdown und Steuerung einer Rückwärtsgeh-Einheit, vom Laufband aus lesbar.",
+  },
+  es: {
+    forward: "Adelante",
+    backward: "Atrás",
+    paused: "En pausa",
+    idle: "Listo",
+    finished: "¡Bien hecho!",
+    unavailable: "Cinta no disponible",
+    interval: "Intervalo {number} de {count}",
+    interval_left: "quedan en este intervalo",
+    next: "Después",
+    last_interval: "Último intervalo",
+    session_left: "Queda de la sesión",
+    speed: "Velocidad",
+    spotter: "Acompañante",
+    spotter_on: "Presente",
+    spotter_off: "Ausente",
+    spotter_none: "Sin configurar",
+    program: "Programa",
+    start: "Empezar",
+    pause: "Pausa",
+    resume: "Seguir",
+    skip: "Saltar",
+    stop: "Parar",
+    offline: "Sin conexión con Home Assistant: los datos pueden estar desactualizados.",
+    failed: "La cinta no lo ha hecho.",
+    no_treadmill: "No hay ninguna cinta de retrowalk configurada.",
+    choose_treadmill: "Hay varias cintas configuradas: elige una en los ajustes de la tarjeta.",
+    missing_treadmill: "La cinta de esta tarjeta ya no existe: elige otra en los ajustes de la tarjeta.",
+    treadmill: "Cinta",
+    card_name: "Entrenamiento retrowalk",
+    card_description: "Dirección, cuenta atrás y controles de una sesión de caminar hacia atrás, legibles desde la cinta.",
+  },
+};
+
+/** The card's language for Home Assistant's: its first part if the card knows it, else English. */
+export function cardLanguage(hass) {
+  const language = String(hass?.locale?.language ?? hass?.language ?? "en").toLowerCase();
+  const base = language.split("-")[0];
+  return STRINGS[language] ? language : STRINGS[base] ? base : "en";
+}
+
+/** A word of the card in `language`, with {placeholders} filled in. */
+export function translate(language, key, placeholders = {}) {
+  const text = STRINGS[language]?.[key] ?? STRINGS.en[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_match, name) =>
+    name in placeholders ? String(placeholders[name]) : `{${name}}`,
+  );
+}
