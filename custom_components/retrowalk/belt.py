@@ -300,6 +300,7 @@ class BeltSupervisor:
             self._reconcile()
             return False
         self._stop_failed = False
+        self._reported_running = False  # until the treadmill says otherwise
         self._retries = 0
         self._reconcile()
         return True
@@ -399,8 +400,12 @@ class BeltSupervisor:
 
     @callback
     def _on_treadmill_status(self, status: TreadmillStatus) -> None:
-        """Keep track of the belt; stop one that runs unbidden; then tell the controller."""
-        running = status.available and status.running
+        """Keep track of the belt; stop one that runs unbidden; then tell the controller.
+
+        A treadmill out of reach keeps the belt's last known state: a belt that
+        was running may still run, so it is watched (and stopped) all the same.
+        """
+        running = status.running if status.available else self._reported_running
         if self._commanded and self._reported_running and not running:
             self._commanded = False  # stopped by itself: never restarted unasked
         if status.available and not self._available:
