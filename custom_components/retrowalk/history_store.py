@@ -41,6 +41,18 @@ class _HistoryFile(Store[dict[str, Any]]):
             raise _NewerVersionError(f"{old_major_version}.{old_minor_version}")
         return old_data
 
+    async def async_load(self) -> dict[str, Any] | None:
+        """Read the file; a newer major version is refused the same on every version.
+
+        From Home Assistant 2026.11, Store refuses it itself, before the migrate function.
+        """
+        try:
+            return await super().async_load()
+        except HomeAssistantError as err:
+            if (found := getattr(err, "found_version", None)) is not None:
+                raise _NewerVersionError(str(found)) from err
+            raise
+
 
 class HistoryStore:
     """The sessions of one treadmill, oldest first, in Home Assistant's .storage folder.
