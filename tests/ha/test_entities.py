@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    mock_restore_cache,
-    mock_restore_cache_with_extra_data,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.retrowalk.treadmills.virtual import VirtualTreadmill
 from custom_components.retrowalk.workout.units import SpeedUnit
@@ -29,6 +26,7 @@ from .helpers import (
     call,
     change_options,
     press,
+    restore_states,
     setup_entry,
     travel,
 )
@@ -117,11 +115,12 @@ async def test_program_select_chooses_what_start_runs(
 
 
 async def test_choices_survive_a_restart(
-    hass: HomeAssistant, config_entry: MockConfigEntry
+    hass: HomeAssistant, hass_storage: dict[str, Any], config_entry: MockConfigEntry
 ) -> None:
     """Program and speeds come back; a speed saved in km/h is converted and capped."""
-    mock_restore_cache_with_extra_data(
+    await restore_states(
         hass,
+        hass_storage,
         [
             (State(PROGRAM, "intervals_3_1"), {}),
             (
@@ -153,10 +152,10 @@ async def test_choices_survive_a_restart(
 
 
 async def test_unknown_restored_program_falls_back(
-    hass: HomeAssistant, config_entry: MockConfigEntry
+    hass: HomeAssistant, hass_storage: dict[str, Any], config_entry: MockConfigEntry
 ) -> None:
     """A program that no longer exists is not restored."""
-    mock_restore_cache(hass, [State(PROGRAM, "retired_program")])
+    await restore_states(hass, hass_storage, [(State(PROGRAM, "retired_program"), {})])
     await setup_entry(hass, config_entry)
     assert hass.states.get(PROGRAM).state == "beginner_alternating"
 
@@ -191,11 +190,12 @@ async def test_speed_set_while_idle_shows_at_once(
 
 
 async def test_restored_speed_in_an_unknown_unit_is_ignored(
-    hass: HomeAssistant, config_entry: MockConfigEntry
+    hass: HomeAssistant, hass_storage: dict[str, Any], config_entry: MockConfigEntry
 ) -> None:
     """A saved speed whose unit retrowalk does not know keeps the default."""
-    mock_restore_cache_with_extra_data(
+    await restore_states(
         hass,
+        hass_storage,
         [
             (
                 State(BACKWARD_SPEED, "1"),
