@@ -148,4 +148,20 @@ develop_venv() {
   echo "$venv"
 }
 
+# live_venv VERSION: a real Home Assistant server of that version, for the browser test.
+# For the newest (Python 3.14), call it where with_python314 runs it.
+live_venv() {
+  case "$1" in
+    "$DEFAULT_HA") develop_venv ;;
+    "$NEWEST_HA")
+      local python venv constraints
+      python="$(find_python314)" || die "Home Assistant $NEWEST_HA needs Python 3.14.2+"
+      venv="$(VENV_PYTHON="$python" ensure_venv "live-$NEWEST_HA" "requirements/live-ha-$NEWEST_HA.txt")"
+      constraints="$("$venv/bin/python" -c 'import homeassistant, os; print(os.path.dirname(homeassistant.__file__))')/package_constraints.txt"
+      ensure_extra "$venv" "requirements/live-ha-$NEWEST_HA-frontend.txt" -c "$constraints"
+      echo "$venv" ;;
+    *) die "No live server for Home Assistant '$1' (choose from: $DEFAULT_HA $NEWEST_HA)" ;;
+  esac
+}
+
 source "$ROOT/scripts/rootfs.sh"
