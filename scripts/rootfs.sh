@@ -30,7 +30,9 @@ host_ca_bundle() {
 # command ends: nothing to clean up, nothing to re-do after a reboot, and runs from
 # several clones at once do not meet.
 rootfs_argv() {
-  local pass=() name
+  local pass=() name dir="$PWD"
+  # The current folder, if the root file system sees it; else the repository.
+  case "$dir/" in "$ROOT/"*|/tmp/*) ;; *) dir="$ROOT" ;; esac
   # Only these variables cross into the root file system; the rest of the host's
   # environment (paths to its pip configuration, its PATH) means nothing there.
   for name in $(compgen -e); do
@@ -51,7 +53,7 @@ rootfs_argv() {
     mount --bind "$repo" "$rootfs$repo"
     exec chroot "$rootfs" "$@"
   ' rootfs "$ROOTFS" "$ROOT"
-    /usr/bin/env -i --chdir="$PWD" HOME=/root LANG=C.UTF-8
+    /usr/bin/env -i --chdir="$dir" HOME=/root LANG=C.UTF-8
     PATH=/opt/tools/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
     SSL_CERT_FILE=/etc/ssl/certs/host-ca-bundle.crt PIP_CERT=/etc/ssl/certs/host-ca-bundle.crt
     "${pass[@]}" "$@")
@@ -78,7 +80,7 @@ unmount_below() {
 # interrupted is found there (or as a ROOTFS without its stamp) and started over.
 ensure_rootfs() {
   [ "$(id -u)" = 0 ] || die "Python 3.14.2+ is not installed and making it in a root file system needs root: install Python 3.14, or run as root."
-  local stamp="$ROOTFS/.retrowalk-rootfs" partial="$ROOTFS.partial" bundle
+  local stamp="$ROOTFS/.retrowalk-rootfs" partial="$ROOTFS.partial" bundle lock
   mkdir -p "$(dirname "$ROOTFS")"
   # One build at a time, across clones.
   exec {lock}>"$ROOTFS.lock"
