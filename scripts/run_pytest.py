@@ -61,4 +61,8 @@ class _AddMovedName(importlib.abc.MetaPathFinder):
 
 
 sys.meta_path.insert(0, _AddMovedName())
+# Importing homeassistant first imports anyio, which is also a pytest plugin: too early
+# for pytest to rewrite its asserts, which does not matter here.
+ANYIO = "Module already imported so cannot be rewritten; anyio"
+sys.argv[1:1] = ["-W", f"ignore:{ANYIO}:pytest.PytestAssertRewriteWarning"]
 sys.exit(pytest.console_main())
