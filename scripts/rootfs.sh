@@ -69,7 +69,7 @@ in_rootfs() {
 # (a reboot or a previous recipe), so that removing it cannot touch the host's /dev.
 unmount_below() {
   local target
-  findmnt -rn -o TARGET | grep -F "$1/" | sort -r | while read -r target; do
+  findmnt -rn -o TARGET | { grep -F "$1/" || true; } | sort -r | while read -r target; do
     umount -l "$target"
   done
 }
