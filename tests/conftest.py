@@ -107,8 +107,11 @@ def _home_assistant_version() -> str | None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Write the reports down; any report fails the run."""
     logging.getLogger().removeHandler(_reports)
-    if (version := _home_assistant_version()) is None or hasattr(
-        session.config, "workerinput"
+    if (
+        (version := _home_assistant_version()) is None
+        or hasattr(session.config, "workerinput")
+        # The browser test drives a server in another process (it checks that log).
+        or all(item.get_closest_marker("e2e") for item in session.items)
     ):
         return
     REPORTS.mkdir(parents=True, exist_ok=True)
