@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 import sys
 import time
 from typing import Any
@@ -48,6 +49,7 @@ class Server:
         self.pid: int | None = (
             None  # of the server process, when this script started it
         )
+        self.log: Path | None = None  # its log, when this script started it
 
     def request(
         self,

@@ -1,4 +1,4 @@
-# Shared by the scripts in this folder: find Python 3.13, bootstrap uv, build venvs.
+# Shared by the scripts in this folder: find Python 3.13 (and 3.14), bootstrap uv, build venvs.
 # shellcheck shell=bash
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,6 +25,20 @@ find_python() {
   die "Python 3.13 is needed (e.g. 'pyenv install 3.13'); none was found."
 }
 
+# Prints the path of a Python >= 3.14.2 (what the newest Home Assistant needs), or fails.
+find_python314() {
+  local candidate
+  for candidate in \
+    "$(cd "$ROOT" && command -v python3.14 2>/dev/null)" \
+    "$(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.14*/bin/python3.14 2>/dev/null | tail -n 1)"; do
+    if [ -n "$candidate" ] && "$candidate" -c 'import sys; assert sys.version_info >= (3, 14, 2)' 2>/dev/null; then
+      echo "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
 # Prints the path of uv, installing it into .venvs/tools when it is not on PATH.
 find_uv() {
   if command -v uv >/dev/null 2>&1; then
@@ -42,13 +56,18 @@ find_uv() {
 
 # ensure_venv NAME REQUIREMENTS... [-- EXTRA UV ARGS]: create .venvs/NAME and install
 # the requirement files into it, unless they have not changed since the last install.
+# The venv's Python is $VENV_PYTHON, or else Python 3.13.
 ensure_venv() {
   local name="$1"; shift
-  local files=() extra=()
+  local files=() extra=() arg
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do files+=("$1"); shift; done
   [ "${1:-}" = "--" ] && shift && extra=("$@")
   local venv="$VENVS/$name" stamp wanted uv
-  wanted="$(cat "${files[@]/#/$ROOT/}" | sha256sum | cut -d' ' -f1) ${extra[*]}"
+  # What was installed: the requirement files and the extra arguments (with the content
+  # of any that is a file, such as overrides).
+  wanted="$(for arg in "${files[@]/#/$ROOT/}" "${extra[@]}"; do
+    if [ -f "$arg" ]; then cat "$arg"; else echo "$arg"; fi
+  done | sha256sum | cut -d' ' -f1)"
   stamp="$venv/.retrowalk-installed"
   if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$wanted" ]; then
     echo "$venv"
@@ -56,7 +75,10 @@ ensure_venv() {
   fi
   uv="$(find_uv)"
   log "Setting up $venv (${files[*]})"
-  [ -x "$venv/bin/python" ] || "$uv" venv --quiet --python "$(find_python)" "$venv" >&2
+  # A venv whose interpreter is gone (say, one made in the root file system, seen from
+  # outside it) is made again.
+  [ -x "$venv/bin/python" ] \
+    || "$uv" venv --quiet --clear --python "${VENV_PYTHON:-$(find_python)}" "$venv" >&2
   local args=()
   for file in "${files[@]}"; do args+=(-r "$ROOT/$file"); done
   "$uv" pip install --quiet --python "$venv/bin/python" "${extra[@]}" "${args[@]}" >&2
@@ -64,9 +86,11 @@ ensure_venv() {
   echo "$venv"
 }
 
-# The Home Assistant versions retrowalk is tested against, newest first.
-HA_VERSIONS=(2026.2 2025.4)
+# The Home Assistant versions retrowalk is tested against: the default, the minimum
+# and the newest (the release users run, on Python 3.14).
+HA_VERSIONS=(2026.2 2025.4 2026.11)
 DEFAULT_HA=2026.2
+NEWEST_HA=2026.11
 
 # test_venv VERSION: the test environment for one Home Assistant version.
 test_venv() {
@@ -76,8 +100,28 @@ test_venv() {
     2026.2) ensure_venv ha-2026.2 requirements/test-ha-2026.2.txt requirements/lint.txt \
       -- --python-version 3.13.2 ;;
     2025.4) ensure_venv ha-2025.4 requirements/test-ha-2025.4.txt ;;
+    # Needs Python 3.14: made where with_python314 runs it.
+    2026.11)
+      local python
+      python="$(find_python314)" || die "Home Assistant 2026.11 needs Python 3.14.2+ (scripts/test runs it in a root file system)"
+      VENV_PYTHON="$python" ensure_venv ha-2026.11 requirements/test-ha-2026.11.txt \
+        -- --overrides "$ROOT/requirements/test-ha-2026.11-overrides.txt" ;;
     *) die "Unknown Home Assistant version '$1' (choose from: ${HA_VERSIONS[*]})" ;;
   esac
+}
+
+# needs_python314 VERSION: whether that Home Assistant needs Python 3.14.
+needs_python314() { [ "$1" = "$NEWEST_HA" ]; }
+
+# with_python314 COMMAND...: run a command where Python 3.14.2+ is: here if this machine
+# has it, otherwise in the Debian unstable root file system (made on first use).
+with_python314() {
+  if find_python314 >/dev/null; then
+    "$@"
+  else
+    ensure_rootfs
+    in_rootfs "$@"
+  fi
 }
 
 # ensure_extra VENV FILE [UV ARGS...]: install a requirement file into an existing venv,
@@ -141,3 +185,21 @@ ensure_eslint() {
   fi
   echo "$dir/node_modules/.bin/eslint"
 }
+
+# live_venv VERSION: a real Home Assistant server of that version, for the browser test.
+# For the newest (Python 3.14), call it where with_python314 runs it.
+live_venv() {
+  case "$1" in
+    "$DEFAULT_HA") develop_venv ;;
+    "$NEWEST_HA")
+      local python venv constraints
+      python="$(find_python314)" || die "Home Assistant $NEWEST_HA needs Python 3.14.2+"
+      venv="$(VENV_PYTHON="$python" ensure_venv "live-$NEWEST_HA" "requirements/live-ha-$NEWEST_HA.txt")"
+      constraints="$("$venv/bin/python" -c 'import homeassistant, os; print(os.path.dirname(homeassistant.__file__))')/package_constraints.txt"
+      ensure_extra "$venv" "requirements/live-ha-$NEWEST_HA-frontend.txt" -c "$constraints"
+      echo "$venv" ;;
+    *) die "No live server for Home Assistant '$1' (choose from: $DEFAULT_HA $NEWEST_HA)" ;;
+  esac
+}
+
+source "$ROOT/scripts/rootfs.sh"

@@ -3,20 +3,25 @@
 Runs with the Python of the demo environment (scripts/develop's), on a copy of
 config/ in a temporary folder, on its own port; onboarded with the demo user.
 Set RETROWALK_KEEP_LIVE_CONFIG=1 to keep that folder (and its server.log) afterwards.
+RETROWALK_LIVE_PYTHON, a command line, starts the server with another Python (e.g. the
+newest Home Assistant's, through scripts/with-python314).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 import os
 from pathlib import Path
+import shlex
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 
+import aiohttp
 from demo_provision import Server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,6 +34,28 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+async def _websocket_command(server: Server, command: dict[str, str]) -> bool:
+    """Send one websocket command as the logged-in user; whether it succeeded."""
+    url = server.base.replace("http", "ws", 1) + "/api/websocket"
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as socket:
+        await socket.receive_json()  # auth_required
+        await socket.send_json({"type": "auth", "access_token": server.token})
+        if (await socket.receive_json())["type"] != "auth_ok":
+            return False
+        await socket.send_json({"id": 1, **command})
+        return bool((await socket.receive_json())["success"])
+
+
+def confirm_http_config(server: Server) -> None:
+    """Keep the port and address of configuration.yaml's `http:`.
+
+    From Home Assistant 2026.11 they move into its storage as a trial that the user must
+    confirm (a dialog), or it reverts them after five minutes and restarts. Older
+    versions do not know the command: nothing to do there.
+    """
+    asyncio.run(_websocket_command(server, {"type": "http/config/promote"}))
 
 
 @contextmanager
@@ -53,12 +80,18 @@ def live_server(
         yaml.replace("server_port: 8123", f"server_port: {port}") + extra_yaml
     )
     log = (config / "server.log").open("wb")
+    python = shlex.split(os.environ.get("RETROWALK_LIVE_PYTHON", ""))
     process = subprocess.Popen(
         [
-            sys.executable,
+            *(python or [sys.executable]),
             str(ROOT / "scripts" / "hass_dev.py"),
             "--config",
             str(config),
+            # Everything it needs is installed up front (the frontend requirement files);
+            # nothing at run time. (The newest Home Assistant would try to install what
+            # the integrations after retrowalk's Bluetooth dependency need, whether
+            # configured or not.)
+            "--skip-pip",
         ],
         env=os.environ | {"PYTHONPATH": f"{ROOT}:{ROOT / 'demo'}"},
         stdout=log,
@@ -68,9 +101,11 @@ def live_server(
         server = Server(f"http://127.0.0.1:{port}")
         server.wait_until_up(180)
         server.onboard()
+        confirm_http_config(server)
         if add_treadmill:
             server.add_demo_treadmill()
         server.pid = process.pid
+        server.log = config / "server.log"
         yield server
     finally:
         process.terminate()

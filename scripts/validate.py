@@ -7,7 +7,11 @@
   strings.json; every other language has the same keys and placeholders;
 - icons.json and the brand images;
 - forward compatibility: every `homeassistant` import of the integration resolves in
-  the newest Home Assistant release's wheel (downloaded once, cached).
+  the wheel of the newest Home Assistant release on PyPI (asked for on every run,
+  downloaded once per release, cached); and the test run on the newest tested Home
+  Assistant (scripts/test --ha 2026.11) reported nothing about retrowalk: no "will stop
+  working" from Home Assistant's frame helper, no deprecation (tests/conftest.py writes
+  these reports to artifacts/ha-reports/).
 Prints one line per problem; exits 1 if there is any.
 """
 
@@ -28,9 +32,11 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "custom_components" / "retrowalk"
-NEWEST_HA = "2026.11.0"
-NEWEST_PYTHON = "3.14.2"
+# Any Python: the newest Home Assistant may need a newer one than this machine has.
+ANY_PYTHON = "3.99"
 CACHE = ROOT / ".venvs" / "cache"
+REPORTS = ROOT / "artifacts" / "ha-reports"
+WHEEL = re.compile(r"homeassistant-(\d[\w.]*)-py3-none-any\.whl")
 
 MANIFEST_ORDER_FIRST = ["domain", "name"]
 MANIFEST_REQUIRED = {
@@ -347,30 +353,48 @@ def check_brand() -> None:
                     problem(f"brand/{name} is {image.size}, expected {size}")
 
 
-def newest_wheel() -> Path:
-    """The newest Home Assistant release's wheel, downloaded once into the cache."""
+def newest_wheel() -> tuple[str, Path]:
+    """The newest Home Assistant release and its wheel (downloaded once, then cached).
+
+    pip asks the index for the newest release every time; without an answer (offline),
+    the newest wheel in the cache is used.
+    """
     CACHE.mkdir(parents=True, exist_ok=True)
-    wheels = sorted(CACHE.glob(f"homeassistant-{NEWEST_HA}-*.whl"))
-    if not wheels:
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--quiet",
-                "--no-deps",
-                "--only-binary=:all:",
-                "--python-version",
-                NEWEST_PYTHON,
-                "--dest",
-                str(CACHE),
-                f"homeassistant=={NEWEST_HA}",
-            ],
-            check=True,
-        )
-        wheels = sorted(CACHE.glob(f"homeassistant-{NEWEST_HA}-*.whl"))
-    return wheels[-1]
+    download = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--python-version",
+            ANY_PYTHON,
+            "--dest",
+            str(CACHE),
+            "homeassistant",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if download.returncode == 0 and (found := WHEEL.search(download.stdout)):
+        return found.group(1), CACHE / found.group(0)
+    cached = sorted(
+        (_version_key(match.group(1)), match.group(1), path)
+        for path in CACHE.glob("homeassistant-*.whl")
+        if (match := WHEEL.fullmatch(path.name))
+    )
+    if not cached:
+        problem(f"the newest Home Assistant could not be downloaded: {download.stderr}")
+        raise SystemExit(_finish(offline=False))
+    print(f"note: PyPI did not answer; using the cached {cached[-1][1]}")
+    return cached[-1][1], cached[-1][2]
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    """2026.11.0 -> (2026, 11, 0); what is not a number sorts first."""
+    return tuple(int(part) if part.isdigit() else -1 for part in version.split("."))
 
 
 TOP_LEVEL_NAME = re.compile(
@@ -418,7 +442,9 @@ def defined_names(source: str) -> set[str]:
 
 def check_forward_compatibility() -> None:
     """Every homeassistant import resolves in the newest release."""
-    wheel = zipfile.ZipFile(newest_wheel())
+    newest, path = newest_wheel()
+    print(f"validate: imports checked against Home Assistant {newest}")
+    wheel = zipfile.ZipFile(path)
     files = set(wheel.namelist())
     for path in python_files():
         for node in ast.walk(ast.parse(path.read_text())):
@@ -432,7 +458,7 @@ def check_forward_compatibility() -> None:
             )
             where = f"{path.relative_to(ROOT)}:{node.lineno}"
             if module_file is None:
-                problem(f"{where}: {node.module} does not exist in {NEWEST_HA}")
+                problem(f"{where}: {node.module} does not exist in {newest}")
                 continue
             names = defined_names(wheel.read(module_file).decode())
             for alias in node.names:
@@ -440,16 +466,54 @@ def check_forward_compatibility() -> None:
                 if alias.name not in names and not any(
                     f in files for f in (f"{submodule}.py", f"{submodule}/__init__.py")
                 ):
-                    problem(
-                        f"{where}: {node.module}.{alias.name} is gone in {NEWEST_HA}"
-                    )
+                    problem(f"{where}: {node.module}.{alias.name} is gone in {newest}")
+
+
+def check_test_reports(series: str) -> None:
+    """The newest tested Home Assistant's test run reported nothing about retrowalk."""
+    runs = sorted(
+        REPORTS.glob(f"{series}.*.json"), key=lambda path: _version_key(path.stem)
+    )
+    if not runs:
+        problem(
+            f"no test run on Home Assistant {series} to check for reports about "
+            f"retrowalk: run scripts/test --ha {series} first"
+        )
+        return
+    found = json.loads(runs[-1].read_text())  # the latest release of the series
+    print(
+        f"validate: {len(found['reports'])} reports about retrowalk in the "
+        f"{found['tests']} tests on Home Assistant {found['home_assistant']} "
+        f"(Python {found['python']})"
+    )
+    for report in found["reports"]:
+        problem(
+            f"Home Assistant {found['home_assistant']}, {report['test']}: "
+            f"{report['message']}"
+        )
+
+
+def _finish(*, offline: bool) -> int:
+    """Print the problems; the exit status."""
+    for text in problems:
+        print(f"problem: {text}")
+    checked = "everything" if not offline else "everything but forward compatibility"
+    print(f"validate: {len(problems)} problems ({checked} checked)")
+    return 1 if problems else 0
 
 
 def main() -> None:
     """Run every check; exit 1 on any problem."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--offline", action="store_true", help="skip the newest-release import check"
+        "--offline",
+        action="store_true",
+        help="skip the forward compatibility checks (newest release, test reports)",
+    )
+    parser.add_argument(
+        "--newest-tested",
+        default="2026.11",
+        help="the Home Assistant series whose test reports are checked",
     )
     args = parser.parse_args()
     strings: dict[str, Any] = load_json(PACKAGE / "strings.json")
@@ -463,13 +527,8 @@ def main() -> None:
     check_brand()
     if not args.offline:
         check_forward_compatibility()
-    for text in problems:
-        print(f"problem: {text}")
-    checked = (
-        "everything" if not args.offline else "everything but forward compatibility"
-    )
-    print(f"validate: {len(problems)} problems ({checked} checked)")
-    sys.exit(1 if problems else 0)
+        check_test_reports(args.newest_tested)
+    sys.exit(_finish(offline=args.offline))
 
 
 if __name__ == "__main__":

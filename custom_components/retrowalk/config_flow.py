@@ -771,13 +771,16 @@ class RetrowalkConfigFlow(SharedSteps, ConfigFlow, domain=DOMAIN):
         name = self._user_input[CONF_NAME]
         treadmill_type = self._user_input[CONF_TREADMILL_TYPE]
         entry = self._get_reconfigure_entry()
-        return self.async_update_reload_and_abort(
+        # The entry's update listener reloads it (only when something changed); a reload
+        # helper as well is refused from Home Assistant 2026.12.
+        self.hass.config_entries.async_update_entry(
             entry,
             unique_id=_unique_id(treadmill_type, name, entry.data.get(CONF_ADDRESS)),
             title=name,
-            data_updates={CONF_NAME: name, CONF_TREADMILL_TYPE: treadmill_type},
+            data={**entry.data, CONF_NAME: name, CONF_TREADMILL_TYPE: treadmill_type},
             options=self._options,
         )
+        return self.async_abort(reason="reconfigure_successful")
 
     @staticmethod
     @callback

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
+import json
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers import restore_state as rs
+from homeassistant.helpers.json import JSONEncoder
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -43,6 +47,32 @@ async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+
+
+async def restore_states(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    states: Sequence[tuple[State, Mapping[str, Any]]],
+) -> None:
+    """Make `states` (with their extra data) the ones saved before a restart.
+
+    Saved as Home Assistant saves them and loaded by its own code, so that each version
+    indexes them its way (2026.11+ by entity registry id, once the entity registers).
+    The test plugin's mock_restore_cache fills an index 2026.11 no longer reads.
+    """
+    hass_storage[rs.STORAGE_KEY] = {
+        "version": rs.STORAGE_VERSION,
+        "key": rs.STORAGE_KEY,
+        "data": [
+            {
+                "state": json.loads(json.dumps(state.as_dict(), cls=JSONEncoder)),
+                "extra_data": dict(extra_data),
+                "last_seen": dt_util.utcnow().isoformat(),
+            }
+            for state, extra_data in states
+        ],
+    }
+    await rs.async_get(hass).async_load()
 
 
 async def call(hass: HomeAssistant, service: str, **data: Any) -> None:

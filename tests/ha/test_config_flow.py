@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from unittest.mock import patch
+
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
@@ -344,6 +347,34 @@ async def test_reconfigure_renames_the_treadmill(
     assert loaded_entry.data[CONF_NAME] == "Basement"
     assert loaded_entry.options[CONF_SPOTTERS] == [SPOTTER_SWITCH]
     assert hass.states.get("sensor.demo_treadmill_phase").state == "idle"
+
+
+async def test_reconfigure_reloads_once_and_logs_nothing(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The update listener alone reloads the entry, and nothing warns about retrowalk.
+
+    Home Assistant 2026.6-2026.11 warn when an entry with an update listener also uses
+    a reload helper, and 2026.12 refuses it.
+    """
+    result = await loaded_entry.start_reconfigure_flow(hass)
+    caplog.clear()
+    config_entries = hass.config_entries
+    with patch.object(
+        config_entries, "async_reload", wraps=config_entries.async_reload
+    ) as reload:
+        result = await config_entries.flow.async_configure(
+            result["flow_id"], {CONF_NAME: "Basement", CONF_TREADMILL_TYPE: "virtual"}
+        )
+        await hass.async_block_till_done()
+    assert result["reason"] == "reconfigure_successful"
+    reload.assert_called_once_with(loaded_entry.entry_id)
+    assert loaded_entry.title == "Basement"
+    assert not [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelno >= logging.WARNING and "retrowalk" in record.getMessage()
+    ]
 
 
 async def test_reconfigure_keeps_the_name_or_refuses_a_taken_one(

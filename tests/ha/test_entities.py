@@ -10,11 +10,7 @@ from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    mock_restore_cache,
-    mock_restore_cache_with_extra_data,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.retrowalk.treadmills.virtual import VirtualTreadmill
 from custom_components.retrowalk.workout.units import SpeedUnit
@@ -30,6 +26,7 @@ from .helpers import (
     call,
     change_options,
     press,
+    restore_states,
     setup_entry,
     travel,
 )
@@ -172,11 +169,12 @@ async def test_program_select_chooses_what_start_runs(
 
 
 async def test_choices_survive_a_restart(
-    hass: HomeAssistant, config_entry: MockConfigEntry
+    hass: HomeAssistant, hass_storage: dict[str, Any], config_entry: MockConfigEntry
 ) -> None:
     """Program and speeds come back; a speed saved in km/h is converted and capped."""
-    mock_restore_cache_with_extra_data(
+    await restore_states(
         hass,
+        hass_storage,
         [
             (State(PROGRAM, "intervals_3_1"), {}),
             (
@@ -209,10 +207,10 @@ async def test_choices_survive_a_restart(
 
 
 async def test_unknown_restored_program_falls_back(
-    hass: HomeAssistant, config_entry: MockConfigEntry
+    hass: HomeAssistant, hass_storage: dict[str, Any], config_entry: MockConfigEntry
 ) -> None:
     """A program that no longer exists is not restored."""
-    mock_restore_cache(hass, [State(PROGRAM, "retired_program")])
+    await restore_states(hass, hass_storage, [(State(PROGRAM, "retired_program"), {})])
     await setup_entry(hass, config_entry)
     assert hass.states.get(PROGRAM).state == "beginner_alternating"
 
@@ -247,11 +245,12 @@ async def test_speed_set_while_idle_shows_at_once(
 
 
 async def test_restored_speed_in_an_unknown_unit_is_ignored(
-    hass: HomeAssistant, config_entry: MockConfigEntry
+    hass: HomeAssistant, hass_storage: dict[str, Any], config_entry: MockConfigEntry
 ) -> None:
     """A saved speed whose unit retrowalk does not know keeps the default."""
-    mock_restore_cache_with_extra_data(
+    await restore_states(
         hass,
+        hass_storage,
         [
             (
                 State(BACKWARD_SPEED, "1"),
@@ -275,13 +274,15 @@ async def test_restored_speed_in_an_unknown_unit_is_ignored(
 )
 async def test_restored_speed_that_is_no_speed_is_ignored(
     hass: HomeAssistant,
+    hass_storage: dict[str, Any],
     config_entry: MockConfigEntry,
     spotter_switch: str,
     restored: Any,
 ) -> None:
     """Not finite, not above zero, above any cap retrowalk allows, or not a number."""
-    mock_restore_cache_with_extra_data(
+    await restore_states(
         hass,
+        hass_storage,
         [
             (
                 State(BACKWARD_SPEED, str(restored)),

@@ -50,10 +50,9 @@ async def test_setup_creates_one_device_with_all_entities(
 ) -> None:
     """Every entity hangs off one device; unique ids end in the translation keys."""
     assert loaded_entry.state is ConfigEntryState.LOADED
-    device = device_registry.async_get_device(
-        identifiers={(DOMAIN, loaded_entry.entry_id)}
-    )
-    assert device is not None
+    # (device_registry.async_get_device is deprecated from 2026.11; this works on all.)
+    [device] = dr.async_entries_for_config_entry(device_registry, loaded_entry.entry_id)
+    assert device.identifiers == {(DOMAIN, loaded_entry.entry_id)}
     assert device.name == "Demo Treadmill"
     entries = er.async_entries_for_config_entry(entity_registry, loaded_entry.entry_id)
     found = {(e.domain, e.translation_key, e.unique_id) for e in entries}

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import heapq
 import time
-from typing import Any
+from typing import Any, Self
 
 import freezegun
 from homeassistant.core import HomeAssistant
@@ -33,7 +33,11 @@ from pytest_homeassistant_custom_component.common import (
     mock_storage,
 )
 
-from custom_components.retrowalk.treadmills import Treadmill, TreadmillError, TreadmillStatus
+from custom_components.retrowalk.treadmills import (
+    Treadmill,
+    TreadmillError,
+    TreadmillStatus,
+)
 
 #: Set while a person's command (start, resume) is being carried out.
 PERSON: ContextVar[bool] = ContextVar("person", default=False)
@@ -198,7 +202,7 @@ class Clocks:
         self._offset = 0.0
         self._frozen_monotonic: Callable[[], float] | None = None
 
-    def __enter__(self) -> Clocks:
+    def __enter__(self) -> Self:
         self._factory = self._freezer.start()
         self._frozen_monotonic = time.monotonic
         time.monotonic = self.monotonic  # what the event loop and HA's runner read
@@ -224,7 +228,9 @@ class Clocks:
 class DrivenHass:
     """A real Home Assistant on a loop of its own, driven step by step."""
 
-    def __init__(self, start: datetime = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)) -> None:
+    def __init__(
+        self, start: datetime = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
+    ) -> None:
         self.loop = asyncio.new_event_loop()
         self._stack = contextlib.ExitStack()
         self.clocks = self._stack.enter_context(Clocks(start))
@@ -268,7 +274,9 @@ class DrivenHass:
             if self.loop._ready or self._executor_jobs:  # type: ignore[attr-defined]
                 quiet = 0
                 if self._executor_jobs:
-                    time.sleep(0.0005)  # a thread is working for the loop
+                    # A thread works for the loop; the test clock stands still, so
+                    # only a real pause lets it finish.
+                    time.sleep(0.0005)  # noqa: ASYNC251
                 continue
             quiet += 1
             if quiet >= 3:
@@ -320,7 +328,9 @@ class DrivenHass:
             if treadmill is not None:
                 treadmill.release_hangs()
             self.settle()
-            self._run_with_time(asyncio.gather(*self._background, return_exceptions=True))
+            self._run_with_time(
+                asyncio.gather(*self._background, return_exceptions=True)
+            )
             self._run_with_time(self._async_stop())
         finally:
             self.loop.close()

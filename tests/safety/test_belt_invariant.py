@@ -124,7 +124,9 @@ class BeltSafety(RuleBasedStateMachine):
             },
         )
         self.entry.add_to_hass(self.hass)
-        assert self.driven.run(self.hass.config_entries.async_setup(self.entry.entry_id))
+        assert self.driven.run(
+            self.hass.config_entries.async_setup(self.entry.entry_id)
+        )
         self.driven.run(self.hass.async_block_till_done())
 
     def teardown(self) -> None:
@@ -166,7 +168,9 @@ class BeltSafety(RuleBasedStateMachine):
 
     # --- the treadmill --------------------------------------------------------
 
-    @precondition(lambda self: sum(len(p.outcomes) for p in self.treadmill.plans.values()) < 4)
+    @precondition(
+        lambda self: sum(len(p.outcomes) for p in self.treadmill.plans.values()) < 4
+    )
     @rule(
         command=st.sampled_from(["start", "set_speed", "stop"]),
         outcome=st.sampled_from(OUTCOMES),
@@ -200,7 +204,9 @@ class BeltSafety(RuleBasedStateMachine):
         }
         if action == "options":
             options = dict(self.entry.options)
-            options[CONF_MAX_SPEED_KMH] = 4.0 if options[CONF_MAX_SPEED_KMH] < 4 else 3.2
+            options[CONF_MAX_SPEED_KMH] = (
+                4.0 if options[CONF_MAX_SPEED_KMH] < 4 else 3.2
+            )
             entries.async_update_entry(self.entry, options=options)
         else:
             self.driven.in_background(calls[action])
