@@ -142,3 +142,13 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         f"{len(_reports.found)} reports: retrowalk uses something Home Assistant "
         "is removing (this fails the run)"
     )
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """How many random sequences the belt invariant's property test runs."""
+    parser.addoption(
+        "--safety-examples",
+        type=int,
+        default=None,
+        help="sequences for tests/safety (default: its own, over 10,000 steps)",
+    )

@@ -109,6 +109,10 @@ class BeltSupervisor:
         self._absent_since: float | None = None
         self._grace_timer: asyncio.TimerHandle | None = None
         self._grace_deadline = 0.0
+        # The grace ran out and the belt was told to stop; until the spotter is back
+        # or the belt is known to stand still, failed stops are tried again on the
+        # retry schedule rather than at once.
+        self._grace_spent = False
         self._closed = False
         status = treadmill.status
         self._available = status.available
@@ -357,8 +361,9 @@ class BeltSupervisor:
             or not self._unsubscribers
         ):
             self._cancel_grace()
+            self._grace_spent = False
             return
-        if self._grace_timer is not None:
+        if self._grace_timer is not None or self._grace_spent:
             return
         absent_since = self._absent_since
         if absent_since is None:
@@ -386,8 +391,8 @@ class BeltSupervisor:
         self._grace_timer = None
         if self._spotter.present or not self.may_move:
             return
-        if self._stop_failed and self._stop_retry is not None:
-            return  # a stop is being tried again already
+        # Even if stops have been failing: try again now, not at the next retry.
+        self._grace_spent = True
         self._hass.async_create_background_task(
             self._async_safety_stop(), "retrowalk safety stop"
         )
@@ -410,6 +415,8 @@ class BeltSupervisor:
             self._commanded = False  # stopped by itself: never restarted unasked
         if status.available and not self._available:
             self._watch_until = self._now() + RUNNING_BELT_WATCH
+        if running and not self._reported_running:
+            self._grace_spent = False  # a new stretch of running: watched afresh
         self._available = status.available
         self._reported_running = running
         if (

@@ -39,8 +39,16 @@ from custom_components.retrowalk.treadmills import (
     TreadmillStatus,
 )
 
-#: Set while a person's command (start, resume) is being carried out.
-PERSON: ContextVar[bool] = ContextVar("person", default=False)
+
+@dataclass
+class Command:
+    """A person's command: the belt may start for it only until it has returned."""
+
+    returned: bool = False
+
+
+#: The person's command being carried out, if any.
+PERSON: ContextVar[Command | None] = ContextVar("person", default=None)
 
 EXCEPTIONS: tuple[type[Exception], ...] = (
     TreadmillError,
@@ -59,16 +67,23 @@ RAISE_BEFORE = "raise_before"
 RAISE_AFTER = "raise_after"
 HANG_BEFORE = "hang_before"
 HANG_AFTER = "hang_after"
-OUTCOMES = (OK, RAISE_BEFORE, RAISE_AFTER, HANG_BEFORE, HANG_AFTER)
+SLOW = "slow"  # acts after a few seconds
+SLOW_SECONDS = 4.0
+OUTCOMES = (OK, RAISE_BEFORE, RAISE_AFTER, HANG_BEFORE, HANG_AFTER, SLOW)
 
 
 @dataclass
 class StopAttempt:
-    """One stop sent to the belt: when, and whether the belt confirmed it."""
+    """One stop sent to the belt: when, and whether the belt confirmed it.
+
+    `run` counts the belt's starts when the stop ended: a stop belongs to the
+    stretch of running it ended in.
+    """
 
     started: float
     ended: float | None = None
     ok: bool = False
+    run: int = 0
 
 
 @dataclass
@@ -86,9 +101,15 @@ class ChaosTreadmill(Treadmill):
 
     max_speed_kmh = 8.0
 
-    def __init__(self, monotonic: Callable[[], float]) -> None:
+    def __init__(self, monotonic: Callable[[], float], *, reports: bool = True) -> None:
         super().__init__()
         self._monotonic = monotonic
+        # A treadmill that reports only what it was told (no running state of its own).
+        self.reports = reports
+        self._told_running = False
+        self.runs = 0
+        self.open = False
+        self.opened_at = 0.0
         self.available = True
         self.moving = False
         self.speed_kmh = 0.0
@@ -98,11 +119,21 @@ class ChaosTreadmill(Treadmill):
         self.moving_since: float | None = None
         self._hangs: list[asyncio.Future[None]] = []
 
+    async def async_open(self) -> None:
+        """Retrowalk starts driving this treadmill (a controller sets up)."""
+        self.opened_at = self._monotonic()
+        self.open = True
+
+    async def async_close(self) -> None:
+        """Retrowalk lets go of it (a controller shut down)."""
+        self.open = False
+
     @property
     def status(self) -> TreadmillStatus:
+        running = self.moving if self.reports else self._told_running
         return TreadmillStatus(
             available=self.available,
-            running=self.available and self.moving,
+            running=self.available and running,
             speed_kmh=self.speed_kmh if self.available else 0.0,
             distance_km=0.0,
             fault=None if self.available else "treadmill_unavailable",
@@ -111,11 +142,17 @@ class ChaosTreadmill(Treadmill):
     # --- the belt itself ------------------------------------------------------
 
     def move(self, speed_kmh: float, *, asked: bool) -> None:
-        """The belt starts (or changes speed); a start must be a person's doing."""
+        """The belt starts (or changes speed).
+
+        A start must be a person's doing: the console's, or a start or resume
+        that has not returned yet (a start that failed must not move the belt later).
+        """
         if not self.moving:
-            if not asked:
+            command = PERSON.get()
+            if not asked and (command is None or command.returned):
                 self.unasked_starts.append(self._monotonic())
             self.moving_since = self._monotonic()
+            self.runs += 1
         self.moving = True
         self.speed_kmh = speed_kmh
         self._notify()
@@ -147,8 +184,9 @@ class ChaosTreadmill(Treadmill):
         outcome, error = self.plans["start"].next()
         await self._before(outcome, error)
         self._reachable()
-        self.move(speed_kmh, asked=PERSON.get())
+        self.move(speed_kmh, asked=False)
         await self._after(outcome, error)
+        self._told_running = True
 
     async def async_set_speed(self, speed_kmh: float) -> None:
         outcome, error = self.plans["set_speed"].next()
@@ -163,6 +201,7 @@ class ChaosTreadmill(Treadmill):
         attempt = StopAttempt(started=self._monotonic())
         self.stops.append(attempt)
         outcome, error = self.plans["stop"].next()
+        self._told_running = False
         try:
             await self._before(outcome, error)
             self._reachable()
@@ -170,6 +209,7 @@ class ChaosTreadmill(Treadmill):
             await self._after(outcome, error)
         finally:
             attempt.ended = self._monotonic()
+            attempt.run = self.runs
         attempt.ok = True
 
     def _reachable(self) -> None:
@@ -181,6 +221,8 @@ class ChaosTreadmill(Treadmill):
             raise error("failed before acting")
         if outcome == HANG_BEFORE:
             await self._hang()
+        if outcome == SLOW:
+            await asyncio.sleep(SLOW_SECONDS)  # say, a Bluetooth connect
 
     async def _after(self, outcome: str, error: type[Exception]) -> None:
         if outcome == RAISE_AFTER:
@@ -254,10 +296,15 @@ class DrivenHass:
     ) -> asyncio.Future[Any]:
         """Start a call that may hang; its outcome is looked at later (or never)."""
         context = copy_context()
-        context.run(PERSON.set, person)
+        command = Command() if person else None
+        context.run(PERSON.set, command)
 
         async def call() -> Any:
-            return await factory()
+            try:
+                return await factory()
+            finally:
+                if command is not None:
+                    command.returned = True
 
         task = self.loop.create_task(call(), context=context)
         self._background.append(task)
@@ -328,17 +375,18 @@ class DrivenHass:
             if treadmill is not None:
                 treadmill.release_hangs()
             self.settle()
-            self._run_with_time(
-                asyncio.gather(*self._background, return_exceptions=True)
-            )
+            self._run_with_time(self._async_background_done())
             self._run_with_time(self._async_stop())
         finally:
             self.loop.close()
             self._stack.close()
 
-    def _run_with_time(self, awaitable: Awaitable[Any]) -> None:
+    async def _async_background_done(self) -> None:
+        await asyncio.gather(*self._background, return_exceptions=True)
+
+    def _run_with_time(self, coroutine: Coroutine[Any, Any, Any]) -> None:
         """Run until done, letting a second pass whenever everything waits."""
-        future = asyncio.ensure_future(awaitable, loop=self.loop)
+        future = self.loop.create_task(coroutine)
         for _ in range(600):
             self.settle()
             if future.done():

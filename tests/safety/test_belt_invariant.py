@@ -37,6 +37,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.retrowalk.belt import STOP_RETRY_DELAYS
@@ -93,6 +94,7 @@ class BeltSafety(RuleBasedStateMachine):
         self.absent_since: float | None = None
         # A belt started while out of reach, not seen by retrowalk since.
         self.unseen_start = False
+        self.seen_at = 0.0
         self.history_keys: set[str] = set()
         self.ended_events = 0
         self.hass.bus.async_listen(BUS_EVENT, self._count_endings)
@@ -103,10 +105,15 @@ class BeltSafety(RuleBasedStateMachine):
 
     # --- set up ---------------------------------------------------------------
 
-    @initialize(grace=st.integers(min_value=1, max_value=8))
-    def set_up(self, grace: int) -> None:
-        """A treadmill with one spotter, who is there."""
+    @initialize(grace=st.integers(min_value=1, max_value=8), reports=st.booleans())
+    def set_up(self, grace: int, reports: bool) -> None:
+        """A treadmill with one spotter, who is there.
+
+        Half the treadmills report their belt's state; the others only echo what
+        they were told (a console start is then invisible to retrowalk).
+        """
         self.grace = float(grace)
+        self.treadmill.reports = reports
         self._set_spotter("on")
         self.entry = MockConfigEntry(
             domain=DOMAIN,
@@ -144,6 +151,27 @@ class BeltSafety(RuleBasedStateMachine):
         """A person starts a session."""
         self._person("start_session", intervals=intervals)
 
+    @rule(
+        outcome=st.sampled_from(OUTCOMES),
+        error=st.sampled_from(EXCEPTIONS),
+        leaves=st.sampled_from(["off", "unknown", "unavailable"]),
+        after=st.sampled_from([0.0, 0.5, 2.0]),
+    )
+    def start_then_spotter_leaves(
+        self, outcome: str, error: type[Exception], leaves: str, after: float
+    ) -> None:
+        """The dangerous moment: a start that fails or hangs, and the spotter goes."""
+        TOTALS["faults"] += 1
+        self.treadmill.plans["start"].outcomes.insert(0, (outcome, error))
+        self._person(
+            "start_session", intervals=[{"direction": "forward", "duration": 30}]
+        )
+        if after:
+            self.driven.advance(after, self.check)
+        self._set_spotter(leaves)
+        self._settle()
+        self.driven.advance(self.grace + 1, self.check)
+
     @rule(command=st.sampled_from(["pause", "resume", "skip_interval", "stop"]))
     def command(self, command: str) -> None:
         """A person pauses, resumes, skips or stops."""
@@ -159,7 +187,7 @@ class BeltSafety(RuleBasedStateMachine):
     def console(self, start: bool) -> None:
         """Somebody uses the treadmill's own console."""
         if start:
-            if not self.treadmill.available:
+            if not (self.treadmill.available and self.treadmill.reports):
                 self.unseen_start = True
             self.treadmill.move(2.0, asked=True)
         else:
@@ -184,8 +212,9 @@ class BeltSafety(RuleBasedStateMachine):
     @rule(available=st.booleans())
     def reach(self, available: bool) -> None:
         """The treadmill goes out of reach (its belt runs on) or comes back."""
-        if available:
+        if available and self.treadmill.reports and self.unseen_start:
             self.unseen_start = False
+            self.seen_at = self.driven.clocks.monotonic()  # retrowalk sees it run now
         self.treadmill.set_available(available)
         self._settle()
 
@@ -214,6 +243,22 @@ class BeltSafety(RuleBasedStateMachine):
 
     # --- time -------------------------------------------------------------------
 
+    @rule(
+        command=st.sampled_from(["set_speed", "stop"]),
+        outcome=st.sampled_from(OUTCOMES),
+        error=st.sampled_from(EXCEPTIONS),
+        seconds=st.sampled_from([5.0, 31.0, 120.0]),
+    )
+    def fault_then_nobody(
+        self, command: str, outcome: str, error: type[Exception], seconds: float
+    ) -> None:
+        """A command fails or hangs, the spotter goes, and time passes."""
+        TOTALS["faults"] += 1
+        self.treadmill.plans[command].outcomes.insert(0, (outcome, error))
+        self._set_spotter("off")
+        self._settle()
+        self.driven.advance(seconds, self.check)
+
     @rule(seconds=st.sampled_from([0.1, 0.5, 1, 2, 4.9, 5.2, 10, 31, 120, 600]))
     def wait(self, seconds: float) -> None:
         """Time passes (every timer fires when it is due)."""
@@ -234,9 +279,12 @@ class BeltSafety(RuleBasedStateMachine):
         """The belt never moves without a spotter past the grace; nothing lost."""
         TOTALS["checks"] += 1
         treadmill = self.treadmill
+        if not treadmill.moving:
+            self.unseen_start = False
         assert not treadmill.unasked_starts, "the belt started without a person"
         state = self.entry.state if self.entry is not None else None
-        supervised = state in (
+        # Retrowalk drives the treadmill from a controller's setup to its shutdown.
+        supervised = treadmill.open and state in (
             ConfigEntryState.LOADED,
             ConfigEntryState.SETUP_IN_PROGRESS,
             ConfigEntryState.UNLOAD_IN_PROGRESS,
@@ -246,18 +294,35 @@ class BeltSafety(RuleBasedStateMachine):
         if self.unseen_start:
             return  # started on the console out of reach: nothing can know
         now = self.driven.clocks.monotonic()
-        deadline = self.absent_since + self.grace
+        assert treadmill.moving_since is not None
+        # Nobody there and the belt moving: from the end of the grace, or at once
+        # for a belt that starts, comes into reach, or gets a controller when it is
+        # long over.
+        deadline = max(
+            self.absent_since + self.grace,
+            treadmill.moving_since,
+            treadmill.opened_at,
+            self.seen_at,
+        )
         if now <= deadline + LATENCY:
             return
-        assert treadmill.moving_since is not None
-        since = max(deadline, treadmill.moving_since)
-        stops = [s for s in treadmill.stops if s.ended is None or s.ended >= since]
-        assert stops, (
+        # The stops of this stretch of running: ended since it began, or in flight.
+        stretch = [
+            s for s in treadmill.stops if s.ended is None or s.run == treadmill.runs
+        ]
+        sent = [
+            s
+            for s in stretch
+            if s.started <= deadline + LATENCY
+            and (s.ended is None or s.ended >= deadline - 1e-6)
+        ]
+        assert sent, (
             f"belt moving {now - deadline:.2f} s after the grace and no stop sent"
         )
-        assert not any(s.ok for s in stops), "a stop succeeded, yet the belt moves"
-        if state is ConfigEntryState.LOADED and all(s.ended is not None for s in stops):
-            last = max(s.ended for s in stops if s.ended is not None)
+        later = [s for s in stretch if s.ended is None or s.ended >= deadline]
+        assert not any(s.ok for s in later), "a stop succeeded, yet the belt moves"
+        if state is ConfigEntryState.LOADED and all(s.ended is not None for s in later):
+            last = max(s.ended for s in later if s.ended is not None)
             assert now - last <= RETRY_LIMIT, "a failed stop was not tried again"
 
     # --- helpers ----------------------------------------------------------------
@@ -295,12 +360,13 @@ class BeltSafety(RuleBasedStateMachine):
         self.history_keys = keys
 
 
-def test_no_spotter_no_moving_belt_under_faults() -> None:
+def test_no_spotter_no_moving_belt_under_faults(request: pytest.FixtureRequest) -> None:
     """Thousands of random steps with faults; the invariants hold after each."""
+    examples = request.config.getoption("--safety-examples") or EXAMPLES
     run_state_machine_as_test(
         BeltSafety,
         settings=settings(
-            max_examples=EXAMPLES,
+            max_examples=examples,
             stateful_step_count=STEPS,
             deadline=None,
             suppress_health_check=list(HealthCheck),
