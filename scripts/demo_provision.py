@@ -1,8 +1,10 @@
 """Prepare the local demo Home Assistant over its REST API.
 
-On first start: complete onboarding with a local demo user. Every start: log in,
-and add the demo virtual treadmill through the retrowalk config flow if missing.
-The demo credentials are for this local server only.
+Before the first start (`--prepare-config DIR`): mark the onboarding steps after the
+user's done, so that onboarding sets up no integration that needs the network. On
+first start: create the local demo user. Every start: log in, and add the demo
+virtual treadmill through the retrowalk config flow if missing. The demo credentials
+are for this local server only.
 """
 
 from __future__ import annotations
@@ -36,6 +38,33 @@ ANNOUNCEMENTS = {
     "countdown": False,
     "messages": {},
 }
+
+
+# Onboarding's core configuration step sets up Google Translate, Met, Radio Browser
+# and the shopping list. The demo needs none of them, and without a network Radio
+# Browser fails (a red "Failed setup" card) while their requirements are installed
+# in the way of retrowalk's config flow. So the demo's onboarding file is written
+# before Home Assistant first starts, with every step but the user's done: then only
+# the user is created, over the API, and nothing else is set up.
+ONBOARDING_DONE_BEFORE_START = ["core_config", "analytics", "integration"]
+
+
+def prepare_config(config: Path) -> None:
+    """Skip the onboarding steps after the user's in a configuration never started."""
+    onboarding = config / ".storage" / "onboarding"
+    if onboarding.exists():
+        return
+    onboarding.parent.mkdir(parents=True, exist_ok=True)
+    onboarding.write_text(
+        json.dumps(
+            {
+                "version": 4,
+                "minor_version": 1,
+                "key": "onboarding",
+                "data": {"done": ONBOARDING_DONE_BEFORE_START},
+            }
+        )
+    )
 
 
 class Server:
@@ -182,11 +211,20 @@ class Server:
 
 
 def main() -> None:
-    """Onboard, log in and add the demo treadmill."""
+    """Onboard, log in and add the demo treadmill (or only prepare the config)."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", default="http://127.0.0.1:8123")
     parser.add_argument("--timeout", type=float, default=180)
+    parser.add_argument(
+        "--prepare-config",
+        type=Path,
+        metavar="DIR",
+        help="only prepare a configuration folder before the server's first start",
+    )
     args = parser.parse_args()
+    if args.prepare_config:
+        prepare_config(args.prepare_config)
+        return
     server = Server(args.url)
     server.wait_until_up(args.timeout)
     server.onboard()

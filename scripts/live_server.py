@@ -22,7 +22,7 @@ import sys
 import tempfile
 
 import aiohttp
-from demo_provision import Server
+from demo_provision import Server, prepare_config
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_FILES = ("configuration.yaml", "automations.yaml", "dashboards")
@@ -79,6 +79,7 @@ def live_server(
     (config / "configuration.yaml").write_text(
         yaml.replace("server_port: 8123", f"server_port: {port}") + extra_yaml
     )
+    prepare_config(config)
     log = (config / "server.log").open("wb")
     python = shlex.split(os.environ.get("RETROWALK_LIVE_PYTHON", ""))
     process = subprocess.Popen(
