@@ -729,7 +729,10 @@ class RetrowalkConfigFlow(SharedSteps, ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Rename the treadmill or change its type, keeping everything else."""
         entry: RetrowalkConfigEntry = self._get_reconfigure_entry()
-        if getattr(entry, "runtime_data", None) and entry.runtime_data.is_active:
+        if (
+            getattr(entry, "runtime_data", None)
+            and entry.runtime_data.controller.is_active
+        ):
             return self.async_abort(reason="session_active")
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -801,7 +804,10 @@ class RetrowalkOptionsFlow(SharedSteps, OptionsFlow):
     ) -> ConfigFlowResult:
         """Show and check the options; refused while a session is active."""
         entry: RetrowalkConfigEntry = self.config_entry
-        if getattr(entry, "runtime_data", None) and entry.runtime_data.is_active:
+        if (
+            getattr(entry, "runtime_data", None)
+            and entry.runtime_data.controller.is_active
+        ):
             return self.async_abort(reason="session_active")
         errors: dict[str, str] = {}
         current_unit = SpeedUnit(entry.options[CONF_SPEED_UNIT])

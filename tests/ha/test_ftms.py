@@ -420,7 +420,7 @@ async def test_session_drives_the_machine_over_bluetooth(
     bus_events: list[Event],
 ) -> None:
     """Start, speed at the switch and stop reach the control point; data comes back."""
-    assert isinstance(entry.runtime_data.treadmill, FtmsTreadmill)
+    assert isinstance(entry.runtime_data.controller.treadmill, FtmsTreadmill)
     ((client_class, address, name),) = link.attempts
     # Home Assistant's Bluetooth integration swaps in its own subclass.
     assert client_class.endswith("BleakClientWithServiceCache")
