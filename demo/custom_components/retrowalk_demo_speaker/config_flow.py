@@ -1,4 +1,8 @@
-"""The demo speaker is added from configuration.yaml."""
+"""The demo speaker is added from configuration.yaml, never from the UI.
+
+Its manifest says `config_flow: false` and `integration_type: system`, so it is not
+offered under *Add integration*; this flow only imports the YAML.
+"""
 
 from __future__ import annotations
 
@@ -17,9 +21,3 @@ class DemoSpeakerConfigFlow(ConfigFlow, domain="retrowalk_demo_speaker"):
         await self.async_set_unique_id("retrowalk_demo_speaker")
         self._abort_if_unique_id_configured()
         return self.async_create_entry(title="Demo speaker", data={})
-
-    async def async_step_user(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Also addable from the UI."""
-        return await self.async_step_import({})
