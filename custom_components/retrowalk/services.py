@@ -11,6 +11,13 @@ from datetime import date, datetime, timedelta
 import math
 from typing import Any
 
+from homeassistant.const import (
+    ATTR_AREA_ID,
+    ATTR_DEVICE_ID,
+    ATTR_ENTITY_ID,
+    ATTR_FLOOR_ID,
+    ATTR_LABEL_ID,
+)
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -18,7 +25,11 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    entity_registry as er,
+)
 import voluptuous as vol
 
 from .const import DOMAIN
@@ -54,7 +65,20 @@ MAX_INTERVALS = 200
 MAX_INTERVAL_DURATION = timedelta(hours=2)
 INTERVAL_FIELDS = {ATTR_DIRECTION, ATTR_DURATION, ATTR_SPEED}
 
-ENTRY_SCHEMA = vol.Schema({vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string})
+# A treadmill is named by its device or one of its entities (the call's target), or
+# by its config entry. Areas, floors and labels are taken here only to be refused
+# with a message that says how to name one.
+TARGET_FIELDS = (ATTR_ENTITY_ID, ATTR_DEVICE_ID)
+UNSUPPORTED_TARGET_FIELDS = (ATTR_AREA_ID, ATTR_FLOOR_ID, ATTR_LABEL_ID)
+ENTRY_SCHEMA = vol.Schema(
+    {
+        vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+        **{
+            vol.Optional(field): object
+            for field in (*TARGET_FIELDS, *UNSUPPORTED_TARGET_FIELDS)
+        },
+    }
+)
 START_SESSION_SCHEMA = ENTRY_SCHEMA.extend(
     {
         vol.Optional(ATTR_PROGRAM): cv.string,
@@ -172,14 +196,22 @@ def async_setup_services(hass: HomeAssistant) -> None:
 
 
 def _entry_data(hass: HomeAssistant, call: ServiceCall) -> RetrowalkData:
-    """What the entry the call names runs, or the only loaded one."""
-    entry_id: str | None = call.data.get(ATTR_CONFIG_ENTRY_ID)
-    if entry_id is None:
+    """What the treadmill the call names runs, or the only loaded one's.
+
+    A call names a treadmill by its device or one of its entities (its target), by
+    `config_entry_id`, or both if they agree; without either, the only treadmill
+    that is loaded is meant.
+    """
+    named = _named_entry_ids(hass, call.data)
+    if len(named) > 1:
+        raise validation_error("several_treadmills")
+    if not named:
         loaded = hass.config_entries.async_loaded_entries(DOMAIN)
         if len(loaded) != 1:
             raise validation_error("config_entry_required")
         entry = loaded[0]
     else:
+        (entry_id,) = named
         found = hass.config_entries.async_get_entry(entry_id)
         if found is None or found.domain != DOMAIN:
             raise validation_error("config_entry_not_found", entry_id=entry_id)
@@ -188,6 +220,42 @@ def _entry_data(hass: HomeAssistant, call: ServiceCall) -> RetrowalkData:
         entry = found
     data: RetrowalkData = entry.runtime_data
     return data
+
+
+def _named_entry_ids(hass: HomeAssistant, data: dict[str, Any]) -> set[str]:
+    """The config entries a call names by config_entry_id, devices and entities."""
+    for field in UNSUPPORTED_TARGET_FIELDS:
+        if data.get(field):
+            raise validation_error("unsupported_target", field=field)
+    named: set[str] = set()
+    if (entry_id := data.get(ATTR_CONFIG_ENTRY_ID)) is not None:
+        named.add(entry_id)
+    entities = er.async_get(hass)
+    for entity_id in _target_ids(data, ATTR_ENTITY_ID):
+        entity = entities.async_get(entity_id)
+        if entity is None or entity.platform != DOMAIN or not entity.config_entry_id:
+            raise validation_error("not_a_treadmill", target=_shown(entity_id))
+        named.add(entity.config_entry_id)
+    devices = dr.async_get(hass)
+    ours = {entry.entry_id for entry in hass.config_entries.async_entries(DOMAIN)}
+    for device_id in _target_ids(data, ATTR_DEVICE_ID):
+        device = devices.async_get(device_id)
+        treadmills = ours & set(device.config_entries) if device else set()
+        if not treadmills:
+            raise validation_error("not_a_treadmill", target=_shown(device_id))
+        named |= treadmills
+    return named
+
+
+def _target_ids(data: dict[str, Any], field: str) -> list[str]:
+    """The ids of a target field: one, a comma-separated list or a list of them."""
+    raw = data.get(field)
+    if raw is None:
+        return []
+    items = raw.split(",") if isinstance(raw, str) else raw
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise validation_error("not_a_treadmill", target=_shown(raw))
+    return [item.strip() for item in items if item.strip()]
 
 
 def _program(data: dict[str, Any], entry_data: RetrowalkData) -> Program:

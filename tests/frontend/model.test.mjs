@@ -7,6 +7,7 @@ import { test } from "node:test";
 import {
   changedAt,
   configEntryId,
+  deviceOf,
   pickTreadmill,
   sessionView,
   treadmillEntities,
@@ -59,6 +60,20 @@ test("one treadmill needs no option; several need a choice", () => {
   assert.deepEqual(pickTreadmill(HASS, { device_id: "dev-b" }), { deviceId: "dev-b" });
   assert.deepEqual(pickTreadmill(HASS, { device_id: "gone" }), { problem: "missing" });
   assert.deepEqual(pickTreadmill({ entities: {}, devices: {} }, {}), { problem: "none" });
+});
+
+test("a YAML dashboard names the treadmill by one of its entities", () => {
+  assert.deepEqual(pickTreadmill(HASS, { entity: "sensor.attic_phase" }), { deviceId: "dev-b" });
+  assert.deepEqual(pickTreadmill(HASS, { entity: "button.hall_start" }), { deviceId: "dev-a" });
+  assert.equal(deviceOf(HASS, "select.attic_program"), "dev-b");
+  // Not a retrowalk entity, or no such entity: the treadmill is missing.
+  assert.deepEqual(pickTreadmill(HASS, { entity: "sensor.other_hall_phase" }), { problem: "missing" });
+  assert.deepEqual(pickTreadmill(HASS, { entity: "sensor.nowhere" }), { problem: "missing" });
+  assert.equal(deviceOf(HASS, undefined), null);
+  // A device_id wins over an entity.
+  assert.deepEqual(pickTreadmill(HASS, { device_id: "dev-a", entity: "sensor.attic_phase" }), {
+    deviceId: "dev-a",
+  });
 });
 
 test("a treadmill's entities are found by translation key, whatever they are called", () => {

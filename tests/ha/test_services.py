@@ -10,6 +10,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_NAME
 from homeassistant.core import Event, HomeAssistant, State
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -398,14 +399,7 @@ async def test_entry_is_required_with_two_treadmills(
     belt: VirtualTreadmill,
 ) -> None:
     """With two treadmills a call must say which; naming it works."""
-    second = MockConfigEntry(
-        domain=DOMAIN,
-        title="Garage",
-        unique_id="virtual-garage",
-        data={**loaded_entry.data, CONF_NAME: "Garage"},
-        options={CONF_SPEED_UNIT: "km/h", CONF_SPOTTERS: [SPOTTER_SWITCH]},
-    )
-    await setup_entry(hass, second)
+    second = await _second_treadmill(hass, loaded_entry)
     await assert_refused(
         hass, bus_events, belt, "start_session", "config_entry_required"
     )
@@ -415,6 +409,107 @@ async def test_entry_is_required_with_two_treadmills(
     assert bus_events[-1].data["config_entry_id"] == second.entry_id
     assert bus_events[-1].data["speed_unit"] == "km/h"
     assert bus_events[-1].data["speed"] == 0.8
+
+
+async def _second_treadmill(
+    hass: HomeAssistant, first: MockConfigEntry
+) -> MockConfigEntry:
+    """A second virtual treadmill, "Garage", in km/h."""
+    second = MockConfigEntry(
+        domain=DOMAIN,
+        title="Garage",
+        unique_id="virtual-garage",
+        data={**first.data, CONF_NAME: "Garage"},
+        options={CONF_SPEED_UNIT: "km/h", CONF_SPOTTERS: [SPOTTER_SWITCH]},
+    )
+    await setup_entry(hass, second)
+    return second
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        {"entity_id": "select.garage_program"},
+        {"entity_id": ["sensor.garage_phase", "button.garage_start"]},
+        {"entity_id": "sensor.garage_phase, event.garage_workout"},
+        "device",
+    ],
+)
+async def test_a_target_names_the_treadmill(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    bus_events: list[Event],
+    target: dict[str, Any] | str,
+) -> None:
+    """With two treadmills, the target (any entity of one, or its device) picks it."""
+    second = await _second_treadmill(hass, loaded_entry)
+    if target == "device":
+        device = dr.async_get(hass).async_get_device({(DOMAIN, second.entry_id)})
+        assert device is not None
+        target = {"device_id": device.id}
+    assert isinstance(target, dict)
+    await call(hass, "start_session", program="steady_10", **target)
+    assert hass.states.get("sensor.garage_phase").state == "forward"
+    assert hass.states.get(PHASE).state == "idle"
+    await call(hass, "stop", **target)
+    assert hass.states.get("sensor.garage_phase").state == "idle"
+    # Naming the entry as well is fine when it is the same treadmill.
+    await call(hass, "start_session", config_entry_id=second.entry_id, **target)
+    await call(hass, "stop", **target)
+    assert {e.data["config_entry_id"] for e in bus_events} == {second.entry_id}
+
+
+@pytest.mark.parametrize(
+    ("data", "translation_key"),
+    [
+        ({"entity_id": ["sensor.garage_phase", PHASE]}, "several_treadmills"),
+        (
+            {"entity_id": "sensor.garage_phase", "config_entry_id": "first"},
+            "several_treadmills",
+        ),
+        ({"entity_id": "input_boolean.spotter"}, "not_a_treadmill"),
+        ({"entity_id": "sensor.nowhere"}, "not_a_treadmill"),
+        ({"entity_id": "all"}, "not_a_treadmill"),
+        ({"entity_id": 5}, "not_a_treadmill"),
+        ({"entity_id": [["sensor.garage_phase"]]}, "not_a_treadmill"),
+        ({"device_id": "no-such-device"}, "not_a_treadmill"),
+        ({"area_id": "gym"}, "unsupported_target"),
+        ({"label_id": ["treadmills"]}, "unsupported_target"),
+        ({"floor_id": "basement"}, "unsupported_target"),
+    ],
+)
+async def test_a_bad_target_is_refused(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    bus_events: list[Event],
+    belt: VirtualTreadmill,
+    data: dict[str, Any],
+    translation_key: str,
+) -> None:
+    """A target that names no treadmill, or two, is refused and says how to choose."""
+    await _second_treadmill(hass, loaded_entry)
+    if data.get("config_entry_id") == "first":
+        data = {**data, "config_entry_id": loaded_entry.entry_id}
+    for service in ("start_session", "pause", "stop"):
+        await assert_refused(hass, bus_events, belt, service, translation_key, **data)
+
+
+async def test_a_device_of_another_integration_is_refused(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    bus_events: list[Event],
+    belt: VirtualTreadmill,
+) -> None:
+    """A device that is not a treadmill is named in the refusal."""
+    other = MockConfigEntry(domain="demo")
+    other.add_to_hass(hass)
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=other.entry_id, identifiers={("demo", "lamp")}
+    )
+    err = await assert_refused(
+        hass, bus_events, belt, "pause", "not_a_treadmill", device_id=device.id
+    )
+    assert device.id in str(err)
 
 
 async def test_unloaded_entry_is_refused(

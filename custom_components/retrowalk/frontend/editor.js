@@ -1,7 +1,7 @@
 // The workout card's visual editor: picks the treadmill when several are set up.
 // Loaded only when the card's settings are opened.
 
-import { treadmills } from "./model.js";
+import { deviceOf, treadmills } from "./model.js";
 import { cardLanguage, translate } from "./strings.js";
 
 const EDITOR = "retrowalk-workout-card-editor";
@@ -55,7 +55,7 @@ class RetrowalkWorkoutCardEditor extends HTMLElement {
     const root = this.shadowRoot;
     root.querySelector(".label").textContent = translate(language, "treadmill");
     const all = treadmills(this._hass);
-    const chosen = this._config.device_id ?? "";
+    const chosen = this._config.device_id || deviceOf(this._hass, this._config.entity) || "";
     const options = all.map(({ id, name }) => new Option(name, id));
     if (!chosen && all.length !== 1) {
       options.unshift(new Option("–", ""));
@@ -70,6 +70,7 @@ class RetrowalkWorkoutCardEditor extends HTMLElement {
 
   _changed(deviceId) {
     const config = { ...this._config };
+    delete config.entity; // the device chosen here replaces a treadmill named by an entity
     if (deviceId) {
       config.device_id = deviceId;
     } else {

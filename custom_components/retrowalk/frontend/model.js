@@ -32,20 +32,26 @@ export function treadmills(hass) {
 }
 
 /**
- * The treadmill a card config means: its `device_id`, or the only treadmill.
- * Returns {deviceId} or {problem: "none" | "choose" | "missing"}.
+ * The treadmill a card config means: its `device_id`, the device of its `entity`
+ * (any of the treadmill's entities: an id a YAML dashboard can know in advance), or
+ * the only treadmill. Returns {deviceId} or {problem: "none" | "choose" | "missing"}.
  */
 export function pickTreadmill(hass, config) {
   const all = treadmills(hass);
-  if (config?.device_id) {
-    return all.some((t) => t.id === config.device_id)
-      ? { deviceId: config.device_id }
-      : { problem: "missing" };
+  const deviceId = config?.device_id || deviceOf(hass, config?.entity);
+  if (config?.device_id || config?.entity) {
+    return all.some((t) => t.id === deviceId) ? { deviceId } : { problem: "missing" };
   }
   if (all.length === 1) {
     return { deviceId: all[0].id };
   }
   return { problem: all.length ? "choose" : "none" };
+}
+
+/** The device of a retrowalk entity, or null. */
+export function deviceOf(hass, entityId) {
+  const entity = entityId ? hass?.entities?.[entityId] : undefined;
+  return entity?.platform === DOMAIN ? (entity.device_id ?? null) : null;
 }
 
 /** The entity ids of a treadmill's entities the card reads, by key (absent ones left out). */

@@ -210,6 +210,9 @@ class RetrowalkWorkoutCard extends HTMLElement {
     if (config.device_id !== undefined && typeof config.device_id !== "string") {
       throw new Error("device_id must be the id of a retrowalk treadmill");
     }
+    if (config.entity !== undefined && typeof config.entity !== "string") {
+      throw new Error("entity must be the id of one of a retrowalk treadmill's entities");
+    }
     this._config = config;
     this._resolve();
     this._render();
