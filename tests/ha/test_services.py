@@ -209,6 +209,19 @@ async def test_error_names_the_interval(
     assert "Interval 2 " in str(err)
 
 
+async def test_unknown_program_lists_every_program(
+    hass: HomeAssistant, bus_events: list[Event], belt: VirtualTreadmill
+) -> None:
+    """The refusal names every program the program select offers, progressive too."""
+    err = await assert_refused(
+        hass, bus_events, belt, "start_session", "unknown_program", program="moonwalk"
+    )
+    options = hass.states.get("select.demo_treadmill_program").attributes["options"]
+    assert "progressive" in options
+    for option in options:
+        assert option in str(err)
+
+
 async def test_unknown_fields_are_listed(
     hass: HomeAssistant, bus_events: list[Event], belt: VirtualTreadmill
 ) -> None:
