@@ -139,6 +139,31 @@ async def test_completed_session_is_recorded(
     assert state(hass, LIFETIME_SESSIONS) == "1"
 
 
+async def test_a_quick_demo_is_recorded_but_does_not_count(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+) -> None:
+    """3 × 10 s completes and is kept, but is no session of the week, streak or coach."""
+    await setup_entry(hass, config_entry)
+    demo = [
+        {"direction": direction, "duration": 10}
+        for direction in ("forward", "backward", "forward")
+    ]
+    await call(hass, "start_session", intervals=demo)
+    for _ in range(3):
+        await travel(hass, freezer, timedelta(seconds=10))
+    (record,) = records(config_entry)
+    assert record.outcome is Outcome.COMPLETED
+    assert not record.counts
+    assert state(hass, THIS_WEEK) == "0"
+    assert state(hass, STREAK) == "0"
+    assert state(hass, LIFETIME_SESSIONS) == "1"
+    # Its backward seconds are walked time all the same.
+    assert float(state(hass, MINUTES_THIS_WEEK)) > 0
+
+
 async def test_stopped_session_is_recorded_without_kcal(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, loaded_entry: MockConfigEntry
 ) -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from custom_components.retrowalk.workout.errors import WorkoutError
 from custom_components.retrowalk.workout.history import Outcome, SessionRecord
+from custom_components.retrowalk.workout.progression import next_level
 from custom_components.retrowalk.workout.schedule import (
     DEFAULT_WEEKDAYS,
     Schedule,
@@ -307,6 +308,32 @@ def test_summarize_week_counts_completed_and_backward_minutes() -> None:
     assert not summary.target_met
     records.append(record(utc(2026, 11, 22, 9)))
     assert summarize_week(plan, records, utc(2026, 11, 19)).target_met
+
+
+def test_a_session_counts_from_a_completed_backward_minute() -> None:
+    """A completed program with a minute backward counts; a quick demo does not."""
+    plan = schedule()
+    monday = utc(2026, 11, 16, 12)
+    short = [
+        record(monday, backward_minutes=10 / 60),  # the 30-second demo
+        record(monday + HOUR, backward_minutes=59.999 / 60),
+        record(monday + 2 * HOUR, Outcome.STOPPED, backward_minutes=20),
+    ]
+    assert not any(item.counts for item in short)
+    week = summarize_week(plan, short, monday)
+    assert week.sessions_done == 0
+    # Their backward time is still walked time.
+    assert week.backward_minutes == pytest.approx(20 + 70 / 60, abs=1e-3)
+    enough = record(monday + 3 * HOUR, backward_minutes=1)
+    assert enough.counts
+    assert summarize_week(plan, [*short, enough], monday).sessions_done == 1
+    # Three quick demos a week are no streak, and the coach sees an empty week.
+    demos = [record(monday + n * DAY, backward_minutes=0.5) for n in (0, 2, 4)]
+    assert streak_weeks(plan, demos, monday + 6 * DAY) == 0
+    assert next_level(2, summarize_week(plan, demos, monday), max_level=5) == 1
+    full = [record(monday + n * DAY, backward_minutes=1) for n in (0, 2, 4)]
+    assert streak_weeks(plan, full, monday + 6 * DAY) == 1
+    assert next_level(2, summarize_week(plan, full, monday), max_level=5) == 3
 
 
 @settings(max_examples=50, deadline=None)

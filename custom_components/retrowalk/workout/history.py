@@ -17,6 +17,11 @@ _HOUR = timedelta(hours=1)
 # No stored amount (seconds, km, km/h, MET-minutes, kcal) is larger: a bigger one
 # is damage, and sums over any history stay finite.
 MAX_AMOUNT = 1e9
+# The least a session must walk backward to count toward the weekly target, the
+# streak and the coach: a minute. "Even a minute or two a day" helps [000, 001], and
+# the coach's first level walks backward one minute at a time; a few seconds (a quick
+# demo, a start stopped at once) is not a session.
+MIN_COUNTED_BACKWARD = timedelta(minutes=1)
 # Stored times lie between these, so that arithmetic on them cannot overflow.
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
@@ -80,6 +85,18 @@ class SessionRecord:
     met_minutes: float = 0.0
     kcal: float | None = None
     scheduled_for: datetime | None = None
+
+    @property
+    def counts(self) -> bool:
+        """Whether it counts toward the weekly target, the streak and the coach.
+
+        It must have completed its program, with at least `MIN_COUNTED_BACKWARD`
+        walked backward. (Its backward minutes count in any case.)
+        """
+        return (
+            self.outcome is Outcome.COMPLETED
+            and self.backward_seconds >= MIN_COUNTED_BACKWARD.total_seconds()
+        )
 
     @property
     def key(self) -> str:

@@ -13,7 +13,8 @@ the backward speed by 0.1 mph over the base speed; the ladder ends where the
 next step would pass the cap, so the top level depends on base speed and cap.
 
 Weekly rule (`next_level`), from "three times a week" [001]: a week that meets
-the schedule's target moves up one level; a week without a completed session
+the schedule's target moves up one level; a week without a session that counts
+(a completed program with at least a minute backward, `SessionRecord.counts`)
 moves down one (the break undid some of the adaptation); any other week holds.
 The level never leaves 0..max_level, so lowering the cap lowers the level.
 """

@@ -153,7 +153,10 @@ def slot_kept_by(schedule: Schedule, start: datetime) -> datetime | None:
 
 @dataclass(frozen=True, kw_only=True)
 class WeekSummary:
-    """One local week of sessions against the schedule's weekly target."""
+    """One local week of sessions against the schedule's weekly target.
+
+    `sessions_done` are the sessions that count (`SessionRecord.counts`).
+    """
 
     week_start: datetime
     sessions_done: int
@@ -169,9 +172,10 @@ class WeekSummary:
 def summarize_week(
     schedule: Schedule, records: Iterable[SessionRecord], week_of: datetime
 ) -> WeekSummary:
-    """The week holding `week_of`: completed sessions and backward minutes.
+    """The week holding `week_of`: sessions that count and backward minutes.
 
-    Sessions count toward the target only when completed; backward minutes come
+    A session counts toward the target when it completed its program with at
+    least a minute walked backward (`SessionRecord.counts`); backward minutes come
     from completed and stopped sessions alike.
     """
     (week,) = _summaries(schedule, records, [_monday_of(week_of, schedule.time_zone)])
@@ -206,7 +210,7 @@ def _summaries(
         monday = _monday_of(record.started_at, zone)
         if monday not in wanted:
             continue
-        if record.outcome is Outcome.COMPLETED:
+        if record.counts:
             done[monday] += 1
         if record.outcome in (Outcome.COMPLETED, Outcome.STOPPED):
             backward_seconds[monday] += record.backward_seconds
@@ -226,13 +230,15 @@ def streak_weeks(
 ) -> int:
     """Weeks in a row with the target met, up to the last finished week.
 
+    Only sessions that count (`SessionRecord.counts`) meet it.
+
     The current week adds one as soon as its target is met, and breaks nothing
     while it is still under way.
     """
     completed = Counter(
         _monday_of(record.started_at, schedule.time_zone)
         for record in records
-        if record.outcome is Outcome.COMPLETED
+        if record.counts
     )
     target = schedule.weekly_target
     this_monday = _monday_of(now, schedule.time_zone)
