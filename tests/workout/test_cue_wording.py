@@ -116,6 +116,48 @@ def test_the_end_sums_the_session_up() -> None:
     assert stopped == "Session stopped. You walked backward for 2 minutes 30 seconds."
 
 
+@pytest.mark.parametrize(
+    ("distance", "unit", "said"),
+    [
+        # The 30-second demo at 0.5 mph: 0.0042 miles, about 22 feet.
+        (0.5 * 30 / 3600, "mi", "22 feet"),
+        (0.0999, "mi", "530 feet"),
+        (0.1, "mi", "0.1 miles"),
+        (0.25, "mi", "0.25 miles"),
+        (0.012, "km", "12 meters"),
+        (0.0456, "km", "46 meters"),
+        (0.0994, "km", "99 meters"),
+        (0.0996, "km", "100 meters"),
+        (1.5, "km", "1.5 kilometers"),
+        (0.0, "mi", "0 feet"),
+    ],
+)
+def test_a_short_walk_is_said_in_feet_or_meters(
+    distance: float, unit: str, said: str
+) -> None:
+    """Below a tenth of a mile or kilometre the distance is not "0 miles"."""
+    totals = Spoken(
+        speed=0.5,
+        speed_unit="mph",
+        backward=timedelta(seconds=10),
+        distance=distance,
+        distance_unit=unit,
+    )
+    completed = CueBook(ENGLISH).transition(
+        event(EventType.SESSION_COMPLETED, 3), PROGRAM, totals
+    )
+    assert completed.endswith(f"and covered {said}.")
+
+
+def test_short_distances_in_german_and_spanish() -> None:
+    """Fuß and Meter, pies and metros."""
+    spanish = json.loads((CUES / "es.json").read_text())
+    assert CueBook(GERMAN).distance(0.004, "mi") == ("21", "Fuß")
+    assert CueBook(GERMAN).distance(0.0125, "km") == ("12", "Meter")
+    assert CueBook(spanish).distance(0.004, "mi") == ("21", "pies")
+    assert CueBook(spanish).distance(0.05, "km") == ("50", "metros")
+
+
 def test_numbers_use_the_languages_decimal_mark() -> None:
     """German says 0,5 Meilen pro Stunde."""
     book = CueBook(GERMAN)

@@ -63,6 +63,10 @@ PLACEHOLDERS = (
 )
 
 
+# Distances below this (in miles or km) are said in the smaller unit: feet or metres.
+SMALL_DISTANCE = 0.1
+SMALLER_UNIT = {"mi": ("ft", 5280.0), "km": ("m", 1000.0)}
+
 # Values of the kind `say` fills in, to render a template with as the final check.
 SAMPLE_VALUES = dict.fromkeys(PLACEHOLDERS, "sample") | {"speed": "0.5", "seconds": "3"}
 
@@ -191,6 +195,19 @@ class CueBook:
         """A distance unit spelled out ('miles')."""
         return self._words[f"distance_{unit}"]
 
+    def distance(self, value: float, unit: str) -> tuple[str, str]:
+        """A distance as people say it, and its unit spelled out.
+
+        Below a tenth of a mile or kilometre (a short walk would be "0 miles") it is
+        said in feet or metres, whole, and to ten once it reaches a hundred.
+        """
+        if 0 <= value < SMALL_DISTANCE and unit in SMALLER_UNIT:
+            smaller, factor = SMALLER_UNIT[unit]
+            amount = value * factor
+            amount = round(amount, -1) if amount >= 100 else round(amount)
+            return self.number(amount), self.distance_unit(smaller)
+        return self.number(value), self.distance_unit(unit)
+
     def number(self, value: float) -> str:
         """A number as people say it: no trailing zeros, local decimal mark."""
         text = f"{value:.2f}".rstrip("0").rstrip(".")
@@ -253,10 +270,11 @@ class CueBook:
                 return self.say(Cue.PAUSED, reason=self.reason(event.reason or ""))
             case EventType.SESSION_RESUMED:
                 return self.say(Cue.RESUMED, **values)
+        distance, distance_unit = self.distance(spoken.distance, spoken.distance_unit)
         summary = {
             "backward_duration": self.duration(spoken.backward),
-            "distance": self.number(spoken.distance),
-            "distance_unit": self.distance_unit(spoken.distance_unit),
+            "distance": distance,
+            "distance_unit": distance_unit,
         }
         ended = (
             Cue.COMPLETED if event.type is EventType.SESSION_COMPLETED else Cue.STOPPED
