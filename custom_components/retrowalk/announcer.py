@@ -138,7 +138,8 @@ class Announcer:
             speed=settings.display_speed(event.speed_kmh),
             speed_unit=unit.value,
             backward=totals.backward,
-            distance=settings.display_distance(totals.distance_km),
+            # Not rounded to thousandths: a short walk is said in feet or meters.
+            distance=unit.distance_from_km(totals.distance_km),
             distance_unit=unit.distance_unit,
         )
         return book.transition(event, session.program, spoken)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from homeassistant.components.event import EventEntity
+from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -53,5 +54,6 @@ class WorkoutEventEntity(RetrowalkEntity, EventEntity):
         data = dict(event.data)
         event_type = data.pop("type")
         data.pop("config_entry_id")
+        data.pop(ATTR_ENTITY_ID, None)  # its own id, for the logbook
         self._trigger_event(event_type, data)
         self.async_write_ha_state()

@@ -2,7 +2,8 @@
 
 Entities ask to be told after every change (they write their state); the planner
 and the announcer receive each typed event; automations get the `retrowalk_event`
-bus event with the event's automation payload. Every listener is isolated: its
+bus event with the event's automation payload (and the workout event entity's id,
+under which the logbook lists it). Every listener is isolated: its
 failure is logged once (until it works again) and can neither block nor undo
 what the controller did before publishing, such as stopping the belt.
 """
@@ -14,9 +15,11 @@ from contextlib import contextmanager
 import logging
 from typing import Any
 
+from homeassistant.const import ATTR_ENTITY_ID, Platform
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 
-from .const import BUS_EVENT
+from .const import BUS_EVENT, DOMAIN
 from .events import RetrowalkEvent, automation_payload
 from .settings import EntrySettings
 from .workout.session import Session
@@ -68,11 +71,16 @@ class Publisher:
                 listener(event)
         with self.isolated(f"{event.type} event"):
             payload = automation_payload(event, session, self._settings)
+            # The workout event entity's id: the logbook files the event under it.
+            entity_id = er.async_get(self._hass).async_get_entity_id(
+                Platform.EVENT, DOMAIN, f"{self._entry_id}_workout"
+            )
             self._hass.bus.async_fire(
                 BUS_EVENT,
                 {
                     "type": event.type.value,
                     "config_entry_id": self._entry_id,
+                    **({ATTR_ENTITY_ID: entity_id} if entity_id else {}),
                     **payload,
                 },
             )

@@ -131,7 +131,7 @@ async def test_cues_are_said_at_the_right_moments(
         (20 * SECOND, "Turn around: walk forward for 10 seconds."),
         (
             30 * SECOND,
-            "Well done! You walked backward for 10 seconds and covered 21 feet.",
+            "Well done! You walked backward for 10 seconds and covered 22 feet.",
         ),
     ]
     # Every cue goes to every speaker: the player through TTS, the satellite directly.

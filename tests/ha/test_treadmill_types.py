@@ -24,7 +24,15 @@ from custom_components.retrowalk.const import (
 from tests.treadmills.fake_ftms import FakeFtmsMachine
 
 from .bridge_setup import SWITCH_BRIDGE, async_setup_bridge_entities, bridge_entry
-from .helpers import PAUSE_REASON, PHASE, SPOTTER_SWITCH, call, setup_entry, travel
+from .helpers import (
+    PAUSE_REASON,
+    PHASE,
+    SPOTTER_SWITCH,
+    WORKOUT,
+    call,
+    setup_entry,
+    travel,
+)
 from .test_entity_bridge import TWO_INTERVALS
 from .test_ftms import advertise, bluetooth_link, ftms_entry, service_info
 
@@ -157,5 +165,7 @@ async def test_session_runs_identically_on_every_treadmill_type(
     assert states == EXPECTED_STATES
     events = [dict(event.data) for event in bus_events]
     assert {event.pop("config_entry_id") for event in events} == {entry.entry_id}
+    # Filed in the logbook under the workout event entity.
+    assert {event.pop("entity_id") for event in events} == {WORKOUT}
     assert events == EXPECTED_EVENTS
     assert not entry.runtime_data.controller.treadmill.status.running
