@@ -340,3 +340,18 @@ async def test_pause_reason_reads_none_unless_paused(
     await call(hass, "pause")
     assert hass.states.get(PAUSE_REASON).state == "user"
     assert hass.states.get(PAUSE_REASON).attributes["options"][0] == "none"
+
+
+async def test_names_do_not_repeat_the_device(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """Names follow the device's ("Demo Treadmill Connection"): no "Treadmill" twice."""
+    registry = er.async_get(hass)
+    names = [
+        hass.states.get(entry.entity_id).name
+        for entry in er.async_entries_for_config_entry(registry, loaded_entry.entry_id)
+        if hass.states.get(entry.entity_id) is not None
+    ]
+    assert len(names) > 25
+    assert "Demo Treadmill Connection" in names
+    assert all(name.lower().count("treadmill") == 1 for name in names), names

@@ -32,7 +32,7 @@ from .bridge_setup import (
 )
 from .helpers import PAUSE_REASON, PHASE, PREFIX, call, setup_entry, travel
 
-CONNECTED = f"binary_sensor.{PREFIX}_treadmill_connection"
+CONNECTED = f"binary_sensor.{PREFIX}_connection"
 REPORTED = f"sensor.{PREFIX}_reported_speed"
 TWO_INTERVALS = [
     {"direction": "forward", "duration": 5},

@@ -67,7 +67,7 @@ from .test_entity_bridge import TWO_INTERVALS
 
 ADDRESS = "AA:BB:CC:DD:EE:01"
 DEVICE_NAME = "FS-5C1A2B"
-CONNECTION = f"binary_sensor.{PREFIX}_treadmill_connection"
+CONNECTION = f"binary_sensor.{PREFIX}_connection"
 REPORTED_SPEED = f"sensor.{PREFIX}_reported_speed"
 BATTERY_SERVICE_UUID = "0000180f-0000-1000-8000-00805f9b34fb"
 MPH_IN_KMH = 1.609344
