@@ -78,7 +78,7 @@ def _amount(value: float, digits: int) -> float | None:
     """A total as statistics take it: finite and not negative, else unknown."""
     if not (math.isfinite(value) and value >= 0):
         return None
-    return round(value, digits)
+    return round(value) if digits == 0 else round(value, digits)
 
 
 def _week_attributes(data: RetrowalkData) -> Mapping[str, Any]:
@@ -151,11 +151,11 @@ def _distance(data: RetrowalkData) -> float:
     return 0.0 if session is None else round(session.totals().distance_km, 4)
 
 
-def _backward_minutes(data: RetrowalkData) -> float:
+def _backward_seconds(data: RetrowalkData) -> float:
     session = data.controller.session
     if session is None:
         return 0.0
-    return round(session.totals().backward.total_seconds() / 60, 2)
+    return round(session.totals().backward.total_seconds())
 
 
 def _progress(data: RetrowalkData) -> float:
@@ -183,9 +183,9 @@ PLAN_SENSORS: tuple[RetrowalkSensorDescription, ...] = (
         translation_key="backward_minutes_this_week",
         device_class=SensorDeviceClass.DURATION,
         state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfTime.MINUTES,
-        suggested_display_precision=1,
-        value_fn=lambda d: _amount(d.planner.this_week().backward_minutes, 2),
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_display_precision=0,
+        value_fn=lambda d: _amount(d.planner.this_week().backward_seconds, 0),
         attributes_fn=_week_attributes,
     ),
     RetrowalkSensorDescription(
@@ -205,9 +205,11 @@ PLAN_SENSORS: tuple[RetrowalkSensorDescription, ...] = (
         translation_key="lifetime_backward_time",
         device_class=SensorDeviceClass.DURATION,
         state_class=SensorStateClass.TOTAL_INCREASING,
-        native_unit_of_measurement=UnitOfTime.MINUTES,
-        suggested_display_precision=1,
-        value_fn=lambda d: _amount(d.planner.lifetime()[0], 2),
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_display_precision=0,
+        # Was in minutes: the recorder converts the new states into the minutes of
+        # statistics compiled before (a duration), so long-term statistics go on.
+        value_fn=lambda d: _amount(d.planner.lifetime()[0] * 60, 0),
     ),
     RetrowalkSensorDescription(
         key="lifetime_sessions",
@@ -283,9 +285,9 @@ SENSORS: tuple[RetrowalkSensorDescription, ...] = (
         key="backward_time",
         translation_key="backward_time",
         device_class=SensorDeviceClass.DURATION,
-        native_unit_of_measurement=UnitOfTime.MINUTES,
-        suggested_display_precision=1,
-        value_fn=_backward_minutes,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_display_precision=0,
+        value_fn=_backward_seconds,
     ),
     RetrowalkSensorDescription(
         key="pause_reason",

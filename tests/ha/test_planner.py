@@ -28,7 +28,7 @@ from .helpers import PHASE, PREFIX, WORKOUT, call, setup_entry, spotter_off, tra
 
 NEXT_SESSION = f"sensor.{PREFIX}_next_session"
 THIS_WEEK = f"sensor.{PREFIX}_sessions_this_week"
-MINUTES_THIS_WEEK = f"sensor.{PREFIX}_backward_minutes_this_week"
+TIME_THIS_WEEK = f"sensor.{PREFIX}_backward_time_this_week"
 STREAK = f"sensor.{PREFIX}_streak"
 LEVEL = f"sensor.{PREFIX}_progression_level"
 LIFETIME_TIME = f"sensor.{PREFIX}_lifetime_backward_time"
@@ -127,9 +127,9 @@ async def test_completed_session_is_recorded(
     assert record.met_minutes > 0
     assert record.kcal == pytest.approx(record.met_minutes * 70 / 60)
     assert state(hass, THIS_WEEK) == "1"
-    assert float(state(hass, MINUTES_THIS_WEEK)) == 2.0
+    assert state(hass, TIME_THIS_WEEK) == "120"
     assert state(hass, LIFETIME_SESSIONS) == "1"
-    assert float(state(hass, LIFETIME_TIME)) == 2.0
+    assert state(hass, LIFETIME_TIME) == "120"
     # 0.5 mph for three minutes, shown in miles.
     assert float(state(hass, LIFETIME_DISTANCE)) == pytest.approx(0.025, abs=1e-3)
 
@@ -161,7 +161,7 @@ async def test_a_quick_demo_is_recorded_but_does_not_count(
     assert state(hass, STREAK) == "0"
     assert state(hass, LIFETIME_SESSIONS) == "1"
     # Its backward seconds are walked time all the same.
-    assert float(state(hass, MINUTES_THIS_WEEK)) > 0
+    assert state(hass, TIME_THIS_WEEK) == "10"
 
 
 async def test_stopped_session_is_recorded_without_kcal(
@@ -178,7 +178,7 @@ async def test_stopped_session_is_recorded_without_kcal(
     assert record.backward_seconds == 60
     assert record.kcal is None
     assert state(hass, THIS_WEEK) == "0"
-    assert float(state(hass, MINUTES_THIS_WEEK)) == 1.0
+    assert state(hass, TIME_THIS_WEEK) == "60"
     assert state(hass, LIFETIME_SESSIONS) == "1"
 
 
@@ -211,10 +211,10 @@ async def test_damaged_history_never_reaches_the_sensors(
     await setup_entry(hass, config_entry)
 
     assert config_entry.state is ConfigEntryState.LOADED
-    assert float(state(hass, LIFETIME_TIME)) == 10.0
+    assert state(hass, LIFETIME_TIME) == "600"
     assert state(hass, LIFETIME_SESSIONS) == "1"
     assert float(state(hass, LIFETIME_DISTANCE)) == pytest.approx(1 / 1.609344)
-    assert float(state(hass, MINUTES_THIS_WEEK)) == 10.0
+    assert state(hass, TIME_THIS_WEEK) == "600"
     assert config_entry.runtime_data.planner.history.damaged_count == 5
 
 
@@ -236,7 +236,7 @@ async def test_totals_are_never_negative_or_infinite(
     )
     await hass.async_block_till_done()
 
-    for entity_id in (LIFETIME_TIME, LIFETIME_DISTANCE, MINUTES_THIS_WEEK):
+    for entity_id in (LIFETIME_TIME, LIFETIME_DISTANCE, TIME_THIS_WEEK):
         assert state(hass, entity_id) == "unknown"
     assert state(hass, LIFETIME_SESSIONS) == "1"
 

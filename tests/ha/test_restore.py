@@ -70,7 +70,7 @@ async def test_reload_mid_session_comes_back_paused(
     belt = loaded_entry.runtime_data.controller.treadmill
     assert hass.states.get(PHASE).state == "paused"
     assert hass.states.get(PAUSE_REASON).state == "restart"
-    assert float(hass.states.get(BACKWARD_TIME).state) == 1
+    assert hass.states.get(BACKWARD_TIME).state == "60"
     assert not belt.status.running
     await travel(hass, freezer, timedelta(minutes=1))
     assert not belt.status.running  # nothing restarts by itself

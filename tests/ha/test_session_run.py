@@ -93,7 +93,7 @@ async def test_full_beginner_session(
     assert completed.data["distance"] == pytest.approx(0.25, abs=0.001)
     assert completed.data["config_entry_id"] == belt_entry_id(hass)
     assert hass.states.get(PHASE).state == "finished"
-    assert float(hass.states.get(BACKWARD_TIME).state) == 14
+    assert hass.states.get(BACKWARD_TIME).state == "840"
     assert float(hass.states.get(PROGRESS).state) == 100
     assert float(hass.states.get(DISTANCE).state) == pytest.approx(0.25, abs=0.001)
     assert hass.states.get(INTERVAL_ENDS).state == "unknown"
@@ -213,9 +213,9 @@ async def test_custom_seconds_program_by_service(
         "session_completed",
     ]
     assert bus_events[0].data["program"] == "custom"
-    assert float(hass.states.get(BACKWARD_TIME).state) == pytest.approx(
-        5 / 60, abs=0.01
-    )
+    # Seconds, as walked (in minutes to two places this was 0.08).
+    assert hass.states.get(BACKWARD_TIME).state == "5"
+    assert hass.states.get(BACKWARD_TIME).attributes["unit_of_measurement"] == "s"
 
 
 async def test_event_entity_carries_the_workout_events(

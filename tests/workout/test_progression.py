@@ -40,7 +40,7 @@ def week(done: int, target: int = 3) -> WeekSummary:
     return WeekSummary(
         week_start=datetime(2026, 11, 16, tzinfo=UTC),
         sessions_done=done,
-        backward_minutes=10.0 * done,
+        backward_seconds=600.0 * done,
         target=target,
     )
 

@@ -160,8 +160,13 @@ class WeekSummary:
 
     week_start: datetime
     sessions_done: int
-    backward_minutes: float
+    backward_seconds: float
     target: int
+
+    @property
+    def backward_minutes(self) -> float:
+        """The backward time in minutes."""
+        return self.backward_seconds / 60
 
     @property
     def target_met(self) -> bool:
@@ -218,7 +223,7 @@ def _summaries(
         WeekSummary(
             week_start=_utc_of_wall_time(datetime.combine(monday, time()), zone),
             sessions_done=done[monday],
-            backward_minutes=backward_seconds[monday] / 60,
+            backward_seconds=backward_seconds[monday],
             target=schedule.weekly_target,
         )
         for monday in mondays
