@@ -14,6 +14,7 @@ from .entity import RetrowalkStateEntity
 from .planner import WorkoutPlanner
 from .workout.history import Outcome, SessionRecord
 from .workout.schedule import shown_end
+from .workout.units import SpeedUnit, readable_distance
 
 PARALLEL_UPDATES = 0
 
@@ -64,7 +65,7 @@ class WorkoutCalendar(RetrowalkStateEntity, CalendarEntity):
         """Sessions walked, stopped or missed, and scheduled ones still ahead."""
         now = dt_util.utcnow()
         past = [
-            walked_event(self._title, record)
+            walked_event(self._title, record, self.data.settings.speed_unit)
             for record in self.planner.history.between(
                 start_date - PLANNED_LENGTH, end_date
             )
@@ -101,8 +102,13 @@ def session_event(
     )
 
 
-def walked_event(title: str, record: SessionRecord) -> CalendarEvent:
-    """A past session with its summary (missed ones keep their planned slot)."""
+def walked_event(
+    title: str, record: SessionRecord, unit: SpeedUnit = SpeedUnit.KMH
+) -> CalendarEvent:
+    """A past session with its summary (missed ones keep their planned slot).
+
+    Times to the second, the distance in the treadmill's unit (`unit`).
+    """
     start = record.started_at
     if record.outcome is Outcome.MISSED or record.ended_at is None:
         return CalendarEvent(
@@ -111,19 +117,35 @@ def walked_event(title: str, record: SessionRecord) -> CalendarEvent:
             summary=f"{title}: missed",
             description=f"Scheduled session not walked ({record.program})",
         )
-    minutes = record.backward_seconds / 60
+    backward = _duration(record.backward_seconds)
     return CalendarEvent(
         start=start,
         end=_end(start, record.ended_at, SHORTEST),
-        summary=f"{title}: {record.outcome.value}, {minutes:.1f} min backward",
+        summary=f"{title}: {record.outcome.value}, {backward} backward",
         description=(
-            f"Program {record.program}; forward {record.forward_seconds / 60:.1f} min, "
-            f"backward {minutes:.1f} min, paused {record.paused_seconds / 60:.1f} min; "
-            f"{record.distance_km:.2f} km"
+            f"Program {record.program}; forward {_duration(record.forward_seconds)}, "
+            f"backward {backward}, paused {_duration(record.paused_seconds)}; "
+            f"{_distance(record.distance_km, unit)}"
             + (f"; {record.kcal:.0f} kcal" if record.kcal is not None else "")
             + (f"; ended: {record.end_reason}" if record.end_reason else "")
         ),
     )
+
+
+def _duration(seconds: float) -> str:
+    """A walked time to the second: "14 min", "2 min 30 s", "10 s"."""
+    minutes, rest = divmod(round(seconds), 60)
+    if not minutes:
+        return f"{rest} s"
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+
+
+def _distance(km: float, unit: SpeedUnit) -> str:
+    """A distance in the treadmill's unit; a short one in feet or metres."""
+    amount, shown = readable_distance(unit.distance_from_km(km), unit.distance_unit)
+    if shown == unit.distance_unit:
+        return f"{amount:.2f} {shown}"
+    return f"{round(amount)} {shown}"
 
 
 def _end(start: datetime, end: datetime, minimum: timedelta) -> datetime:

@@ -29,7 +29,7 @@ from homeassistant.helpers.translation import async_get_cached_translations
 from homeassistant.util import dt as dt_util
 
 from .const import BUS_EVENT, DOMAIN, REASON_USER
-from .workout.cues import SMALL_DISTANCE, SMALLER_UNIT
+from .workout.units import readable_distance
 
 type Translate = Callable[[str], str | None]
 
@@ -151,13 +151,12 @@ def _distance(data: Mapping[str, Any]) -> list[str]:
     unit = str(data.get("distance_unit", ""))
     if distance is None:
         return []
-    if distance < SMALL_DISTANCE and unit in SMALLER_UNIT:
-        # The event's distance has three decimals: a thousandth of a mile is
-        # 5.28 ft, so feet are given to ten.
-        unit, factor = SMALLER_UNIT[unit]
-        amount = distance * factor
-        return [f"{round(amount, -1 if unit == 'ft' else 0):.0f} {unit}"]
-    return [f"{_number(distance)} {unit}"]
+    amount, shown = readable_distance(distance, unit)
+    if shown == unit:
+        return [f"{_number(amount)} {unit}"]
+    # The event's distance has three decimals: a thousandth of a mile is 5.28 ft,
+    # so feet are given to ten.
+    return [f"{round(amount, -1 if shown == 'ft' else 0):.0f} {shown}"]
 
 
 def _local_time(moment: Any) -> list[str]:

@@ -38,6 +38,7 @@ from custom_components.retrowalk.workout.history import (
     missed_record,
 )
 from custom_components.retrowalk.workout.schedule import Schedule, occurrences
+from custom_components.retrowalk.workout.units import SpeedUnit
 
 from .helpers import PHASE, PREFIX, call, setup_entry, travel
 from .test_planner import with_options
@@ -312,3 +313,63 @@ def test_every_scheduled_slot_around_a_clock_change_is_a_valid_event(
         for slot in occurrences(schedule, change - DAY, change + 2 * DAY):
             valid(planned_event("T", slot), zone)
             valid(walked_event("T", missed_record(slot, "steady_10")), zone)
+
+
+@pytest.mark.parametrize(
+    ("unit", "distance_km", "summary", "description"),
+    [
+        (
+            SpeedUnit.MPH,
+            1.609344 * 0.25,
+            "T: completed, 14 min backward",
+            "Program steady_10; forward 16 min, backward 14 min, paused 10 s; 0.25 mi",
+        ),
+        (
+            SpeedUnit.KMH,
+            0.4,
+            "T: completed, 14 min backward",
+            "Program steady_10; forward 16 min, backward 14 min, paused 10 s; 0.40 km",
+        ),
+        (
+            SpeedUnit.MPH,
+            0.0067,
+            "T: completed, 14 min backward",
+            "Program steady_10; forward 16 min, backward 14 min, paused 10 s; 22 ft",
+        ),
+    ],
+)
+def test_a_walked_session_in_the_treadmills_unit(
+    unit: SpeedUnit, distance_km: float, summary: str, description: str
+) -> None:
+    """Distances in the treadmill's unit (feet or metres when short), times to the second."""
+    start = datetime(2026, 11, 21, 7, 0, tzinfo=UTC)
+    record = SessionRecord(
+        started_at=start,
+        ended_at=start + timedelta(minutes=30, seconds=10),
+        program="steady_10",
+        outcome=Outcome.COMPLETED,
+        forward_seconds=960,
+        backward_seconds=840,
+        paused_seconds=10,
+        distance_km=distance_km,
+    )
+    event = walked_event("T", record, unit)
+    assert event.summary == summary
+    assert event.description == description
+    short = SessionRecord(
+        started_at=start,
+        ended_at=start + timedelta(seconds=30),
+        program="custom",
+        outcome=Outcome.COMPLETED,
+        forward_seconds=20,
+        backward_seconds=10,
+    )
+    assert walked_event("T", short, unit).summary == "T: completed, 10 s backward"
+    long = SessionRecord(
+        started_at=start,
+        ended_at=start + timedelta(minutes=4),
+        program="custom",
+        outcome=Outcome.STOPPED,
+        backward_seconds=150.4,
+    )
+    assert walked_event("T", long, unit).summary == "T: stopped, 2 min 30 s backward"

@@ -416,12 +416,15 @@ async def test_calendar_shows_sessions_and_slots(
     )
     events = response[CALENDAR]["events"]
     assert [e["summary"] for e in events] == [
-        "Demo Treadmill: completed, 2.0 min backward",
+        "Demo Treadmill: completed, 2 min backward",
         "Demo Treadmill: backward walk",
         "Demo Treadmill: backward walk",
     ]
     assert dt_util.parse_datetime(events[0]["start"]) == start
-    assert "custom" in events[0]["description"]
+    # In the treadmill's unit (mph: miles; 0.025 miles is 132 feet), to the second.
+    assert events[0]["description"] == (
+        "Program custom; forward 1 min, backward 2 min, paused 0 s; 132 ft"
+    )
     assert dt_util.parse_datetime(events[1]["start"]) == MONDAY_SLOT
     assert dt_util.parse_datetime(events[2]["start"]) == WEDNESDAY_SLOT
 

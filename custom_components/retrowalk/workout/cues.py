@@ -16,6 +16,7 @@ from typing import Any
 
 from .program import Direction, IntervalRole, Program
 from .session import EventType, WorkoutEvent
+from .units import readable_distance
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -62,10 +63,6 @@ PLACEHOLDERS = (
     "distance_unit",
 )
 
-
-# Distances below this (in miles or km) are said in the smaller unit: feet or metres.
-SMALL_DISTANCE = 0.1
-SMALLER_UNIT = {"mi": ("ft", 5280.0), "km": ("m", 1000.0)}
 
 # Values of the kind `say` fills in, to render a template with as the final check.
 SAMPLE_VALUES = dict.fromkeys(PLACEHOLDERS, "sample") | {"speed": "0.5", "seconds": "3"}
@@ -201,12 +198,10 @@ class CueBook:
         Below a tenth of a mile or kilometre (a short walk would be "0 miles") it is
         said in feet or metres, whole, and to ten once it reaches a hundred.
         """
-        if 0 <= value < SMALL_DISTANCE and unit in SMALLER_UNIT:
-            smaller, factor = SMALLER_UNIT[unit]
-            amount = value * factor
+        amount, shown = readable_distance(value, unit)
+        if shown != unit:
             amount = round(amount, -1) if amount >= 100 else round(amount)
-            return self.number(amount), self.distance_unit(smaller)
-        return self.number(value), self.distance_unit(unit)
+        return self.number(amount), self.distance_unit(shown)
 
     def number(self, value: float) -> str:
         """A number as people say it: no trailing zeros, local decimal mark."""

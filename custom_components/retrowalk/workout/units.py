@@ -37,3 +37,17 @@ START_SPEED_KMH = SpeedUnit.MPH.to_kmh(0.5)
 DEFAULT_MAX_SPEED_KMH = SpeedUnit.MPH.to_kmh(2.0)
 # No configuration may raise the cap above this: beyond it backward walking becomes running.
 ABSOLUTE_MAX_SPEED_KMH = 8.0
+
+
+# A distance under a tenth of a mile or kilometre reads better in feet or metres: a
+# short walk did not cover "0 miles".
+SMALL_DISTANCE = 0.1
+_SMALLER_UNIT = {"mi": ("ft", 5280.0), "km": ("m", 1000.0)}
+
+
+def readable_distance(value: float, unit: str) -> tuple[float, str]:
+    """A distance in `unit` ("mi" or "km"); in feet or metres below a tenth."""
+    if 0 <= value < SMALL_DISTANCE and unit in _SMALLER_UNIT:
+        smaller, factor = _SMALLER_UNIT[unit]
+        return value * factor, smaller
+    return value, unit
