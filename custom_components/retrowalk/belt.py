@@ -419,7 +419,8 @@ class BeltSupervisor:
 
     async def _async_safety_stop(self) -> None:
         """Stop first; then the controller pauses the session and says why."""
-        _LOGGER.warning("No spotter at %s: stopping the belt", self._title)
+        # What the spotter gate is for, not a fault: the logbook and the cues say it.
+        _LOGGER.info("No spotter at %s: stopping the belt", self._title)
         await self._begin_stop(REASON_NO_SPOTTER)
         self._notify("safety stop", self._on_safety_stop, REASON_NO_SPOTTER)
 

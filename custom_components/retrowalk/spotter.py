@@ -23,7 +23,7 @@ from homeassistant.core import (
     State,
     callback,
 )
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.start import async_at_started
@@ -219,8 +219,12 @@ class SpotterGate:
     async def _async_confirmed(self) -> None:
         try:
             await self._on_confirmed()
-        except HomeAssistantError:
-            _LOGGER.exception("Could not resume after the spotter came back")
+        except ServiceValidationError as err:
+            # Refused, as a person's resume would be now (say, shutting down).
+            _LOGGER.info("Not resumed after the spotter came back: %s", err)
+        except HomeAssistantError as err:
+            # The treadmill failed; the belt supervisor has logged and raised it.
+            _LOGGER.warning("Could not resume after the spotter came back: %s", err)
 
     @callback
     def _cancel_confirmation_timer(self) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+import logging
 import math
 import re
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_NAME
 from homeassistant.core import Event, HomeAssistant, State
@@ -17,7 +20,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.retrowalk.const import CONF_SPEED_UNIT, CONF_SPOTTERS, DOMAIN
 from custom_components.retrowalk.treadmills.virtual import VirtualTreadmill
 
-from .helpers import PHASE, SPOTTER_SWITCH, call, setup_entry
+from .helpers import PHASE, SPOTTER_SWITCH, call, setup_entry, spotter_off, travel
 
 SERVICES = ["start_session", "pause", "resume", "stop", "skip_interval"]
 # Durations Home Assistant's own parser overflows on, or takes for something else.
@@ -540,3 +543,50 @@ async def test_unloaded_entry_is_refused(
     with pytest.raises(ServiceValidationError) as err:
         await call(hass, "pause")
     assert err.value.translation_key == "config_entry_required"
+
+
+async def test_expected_refusals_are_not_logged_as_problems(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    bus_events: list[Event],
+    belt: VirtualTreadmill,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Refusals and the spotter's stop are what retrowalk is for: nothing at WARNING.
+
+    (Home Assistant's websocket layer logs a refused button press at ERROR itself,
+    for every integration; that is not retrowalk's line.)
+    """
+    caplog.set_level(logging.DEBUG)
+    for service in ("pause", "resume", "skip_interval"):
+        await assert_refused(hass, bus_events, belt, service, "not_active")
+    await assert_refused(
+        hass, bus_events, belt, "start_session", "unknown_program", program="moonwalk"
+    )
+    with pytest.raises(ServiceValidationError):
+        await hass.services.async_call(
+            "button",
+            "press",
+            {"entity_id": "button.demo_treadmill_pause"},
+            blocking=True,
+        )
+    await call(hass, "start_session")
+    await assert_refused(hass, bus_events, belt, "start_session", "session_active")
+    await assert_refused(hass, bus_events, belt, "resume", "not_paused")
+    # The spotter walks away: the belt stops after the grace, the session pauses.
+    await spotter_off(hass)
+    await travel(hass, freezer, timedelta(seconds=6))
+    assert hass.states.get(PHASE).state == "paused"
+    await assert_refused(hass, bus_events, belt, "resume", "no_spotter")
+    await assert_refused(hass, bus_events, belt, "pause", "not_running")
+    await call(hass, "stop")
+    await assert_refused(hass, bus_events, belt, "start_session", "no_spotter")
+
+    problems = [
+        record
+        for record in caplog.records
+        if record.name.startswith("custom_components.retrowalk")
+        and record.levelno >= logging.WARNING
+    ]
+    assert problems == []
+    assert "No spotter at Demo Treadmill: stopping the belt" in caplog.text

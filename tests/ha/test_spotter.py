@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+import logging
 from typing import Any
 from unittest.mock import patch
 
@@ -438,3 +439,27 @@ async def test_spotter_sensor_shows_presence_right_after_setup(
     state = hass.states.get(SPOTTER)
     assert state.state == "on"
     assert state.attributes["confirmed"] is True
+
+
+async def test_a_refused_automatic_resume_is_no_warning(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    config_entry: MockConfigEntry,
+    spotter_switch: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Refused as a person's resume would be (here: not confirmed): info, not a warning."""
+    entry = await entry_with(
+        hass, config_entry, **{CONF_RESUME_POLICY: "auto_after_confirmation"}
+    )
+    await call(hass, "start_session")
+    await spotter_off(hass)
+    await travel(hass, freezer, 5 * SECOND)
+    spotter = entry.runtime_data.controller.spotter
+    caplog.set_level(logging.INFO)
+    with patch.object(spotter, "resume_refusal", return_value="spotter_not_confirmed"):
+        await spotter_on(hass)
+        await travel(hass, freezer, 10 * SECOND)
+    assert hass.states.get(PHASE).state == "paused"
+    (record,) = [r for r in caplog.records if "Not resumed after" in r.getMessage()]
+    assert record.levelno == logging.INFO
