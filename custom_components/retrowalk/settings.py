@@ -120,6 +120,15 @@ class LimitSettings:
             max_speed_kmh=min(max(kmh, START_SPEED_KMH), ABSOLUTE_MAX_SPEED_KMH),
         )
 
+    def with_max_speed(self, max_speed: float) -> LimitSettings:
+        """The cap a person entered in this unit; the stored one if left as shown.
+
+        The shown cap is rounded to a tenth: saving it unchanged keeps the cap exact.
+        """
+        if max_speed == self.max_speed:
+            return self
+        return self.from_max_speed(self.speed_unit, max_speed)
+
     @staticmethod
     def max_speed_range(speed_unit: SpeedUnit) -> tuple[float, float]:
         """The caps a person may enter in `speed_unit`, to a tenth: 0.5-5.0 mph."""
