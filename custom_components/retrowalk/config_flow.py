@@ -600,17 +600,28 @@ class SectionSteps(FlowHandler[Any, ConfigFlowResult]):
         """The label of a message's field (as "Turn around"), in the server's language.
 
         A flow does not know the language of the person's browser; the server's is
-        the best guess. Without a translation, the cue's key.
+        the best guess, or its base language ("de" for "de-CH") where only that is
+        translated. Without a translation, the cue's key.
         """
         category = "options" if isinstance(self, OptionsFlow) else "config"
-        strings = await translation.async_get_translations(
-            self.hass, self.hass.config.language, category, [DOMAIN]
-        )
         key = (
             f"component.{DOMAIN}.{category}.step.announcements"
             f".sections.{CONF_MESSAGES}.data.{cue}"
         )
-        return strings.get(key, cue)
+
+        async def label(language: str) -> str:
+            strings = await translation.async_get_translations(
+                self.hass, language, category, [DOMAIN]
+            )
+            return strings.get(key, cue)
+
+        language = self.hass.config.language
+        found = await label(language)
+        base = language.partition("-")[0]
+        # Home Assistant falls back to English only.
+        if base != language and found == await label("en"):
+            found = await label(base)
+        return found
 
 
 # --- Setup and reconfigure ----------------------------------------------------------

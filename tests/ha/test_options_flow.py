@@ -369,7 +369,13 @@ async def test_own_entity_chosen_before_is_shown_and_refused(
 
 @pytest.mark.parametrize(
     ("language", "label"),
-    [("en", "Turn around"), ("de", "Umdrehen"), ("es", "Date la vuelta")],
+    [
+        ("en", "Turn around"),
+        ("en-GB", "Turn around"),
+        ("de", "Umdrehen"),
+        ("de-CH", "Umdrehen"),
+        ("es-419", "Date la vuelta"),
+    ],
 )
 async def test_a_message_in_error_is_named_by_its_label_and_shown(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, language: str, label: str
