@@ -12,7 +12,7 @@ from homeassistant.helpers.typing import ConfigType
 from .announcer import Announcer, cue_language, load_cue_words
 from .const import DOMAIN
 from .controller import WorkoutController
-from .data import RetrowalkConfigEntry
+from .data import RetrowalkConfigEntry, RetrowalkData
 from .frontend import async_register_card
 from .history_store import HistoryStore
 from .http import async_register_views
@@ -55,6 +55,23 @@ async def async_setup_entry(hass: HomeAssistant, entry: RetrowalkConfigEntry) ->
     If anything fails, the controller is shut down before the error is raised:
     the belt is stopped and no button of a failed entry can move it.
     """
+    data = await _async_build(hass, entry)
+    entry.runtime_data = data
+    try:
+        await _async_set_up(hass, entry, data)
+    except Exception:
+        await data.controller.async_shutdown()
+        data.planner.async_stop_timers()
+        # Entities already added (their timers too) go with the failed setup.
+        await _async_unload_platforms_if_loaded(hass, entry)
+        raise
+    return True
+
+
+async def _async_build(
+    hass: HomeAssistant, entry: RetrowalkConfigEntry
+) -> RetrowalkData:
+    """Make what the entry runs; nothing is started yet."""
     settings = EntrySettings.from_entry(dict(entry.data), dict(entry.options))
     controller = WorkoutController(
         hass,
@@ -64,43 +81,35 @@ async def async_setup_entry(hass: HomeAssistant, entry: RetrowalkConfigEntry) ->
         title=entry.title,
         store=session_store(hass, entry.entry_id),
     )
-    entry.runtime_data = controller
-    try:
-        await _async_set_up(hass, entry, controller)
-    except Exception:
-        await controller.async_shutdown()
-        if controller.planner is not None:
-            controller.planner.async_stop_timers()
-        raise
-    return True
+    planner = WorkoutPlanner(
+        hass, controller, settings.plan, created_at=entry.created_at
+    )
+    announcer = None
+    if (announcements := settings.announcements).enabled:
+        language = cue_language(announcements, hass.config.language)
+        words = await hass.async_add_executor_job(load_cue_words, language)
+        book = CueBook(words, announcements.messages)
+        announcer = Announcer(hass, controller, announcements, book)
+    return RetrowalkData(
+        settings=settings, controller=controller, planner=planner, announcer=announcer
+    )
 
 
 async def _async_set_up(
-    hass: HomeAssistant, entry: RetrowalkConfigEntry, controller: WorkoutController
+    hass: HomeAssistant, entry: RetrowalkConfigEntry, data: RetrowalkData
 ) -> None:
-    settings = controller.settings
+    controller, planner = data.controller, data.planner
 
     async def _async_on_hass_stop(_event: Event) -> None:
         await controller.async_shutdown()
-        if controller.planner is not None:
-            await controller.planner.async_shutdown()
+        await planner.async_shutdown()
 
     entry.async_on_unload(
         hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_on_hass_stop)
     )
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
-    announcements = settings.announcements
-    if announcements.enabled:
-        language = cue_language(announcements, hass.config.language)
-        words = await hass.async_add_executor_job(load_cue_words, language)
-        controller.announcer = Announcer(
-            hass, controller, announcements, CueBook(words, announcements.messages)
-        )
-        entry.async_on_unload(controller.announcer.async_start())
-    planner = WorkoutPlanner(
-        hass, controller, settings.plan, created_at=entry.created_at
-    )
-    controller.planner = planner
+    if data.announcer is not None:
+        entry.async_on_unload(data.announcer.async_start())
     await planner.async_setup()
     entry.async_on_unload(planner.async_stop_timers)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -113,6 +122,15 @@ async def _async_set_up(
         )
 
 
+async def _async_unload_platforms_if_loaded(
+    hass: HomeAssistant, entry: RetrowalkConfigEntry
+) -> None:
+    try:
+        await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    except Exception:
+        _LOGGER.debug("Platforms of a failed setup not unloaded", exc_info=True)
+
+
 async def _async_try_connect(treadmill: FtmsTreadmill) -> None:
     try:
         await treadmill.async_connect()
@@ -122,11 +140,9 @@ async def _async_try_connect(treadmill: FtmsTreadmill) -> None:
 
 async def async_unload_entry(hass: HomeAssistant, entry: RetrowalkConfigEntry) -> bool:
     """Pause the session, stop the belt, save the history and unload a treadmill."""
-    controller = entry.runtime_data
-    await controller.async_shutdown()
-    if controller.planner is not None:
-        # Saved before a reload reads it again.
-        await controller.planner.async_shutdown()
+    data = entry.runtime_data
+    await data.controller.async_shutdown()
+    await data.planner.async_shutdown()  # saved before a reload reads it again
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 

@@ -23,11 +23,12 @@ from homeassistant.util import dt as dt_util
 
 from .const import CUE_LANGUAGES
 from .controller import WorkoutController
+from .events import RetrowalkEvent, SessionDue, SessionMissed, SpotterReturned
 from .issues import async_check_entities_exist, speaker_issue_id
 from .settings import AnnouncementSettings
 from .timers import async_run_at
-from .workout.cues import Cue, CueBook
-from .workout.program import Direction, Interval
+from .workout.cues import Cue, CueBook, Spoken
+from .workout.program import Interval
 from .workout.session import EventType, SessionStatus
 
 _LOGGER = logging.getLogger(__name__)
@@ -86,8 +87,10 @@ class Announcer:
     def async_start(self) -> CALLBACK_TYPE:
         """Follow the controller; returns the callback that stops it."""
         unsubscribers = [
-            self.controller.async_add_event_listener(self._async_on_event),
-            self.controller.async_add_state_listener(self._async_plan_timed_cues),
+            self.controller.publisher.async_add_event_listener(self._async_on_event),
+            self.controller.publisher.async_add_state_listener(
+                self._async_plan_timed_cues
+            ),
             # Other integrations' speakers may appear only once Home Assistant started.
             async_at_started(self.hass, self._async_check_speakers_exist),
         ]
@@ -115,76 +118,46 @@ class Announcer:
 
     # --- what to say ---------------------------------------------------------
 
-    def _interval_values(self, data: dict[str, Any]) -> dict[str, str]:
-        """The interval's words, from the event's data (already in the display unit)."""
-        return {
-            "direction": self.book.direction(Direction(data["direction"])),
-            "speed": self.book.number(data["speed"]),
-            "unit": self.book.unit(data["speed_unit"]),
-            "duration": self.book.duration(
-                timedelta(seconds=data["interval_duration"])
-            ),
-        }
-
-    def message_for(self, event_type: EventType, data: dict[str, Any]) -> str | None:
-        """The sentence for a workout event (None for events that are not spoken)."""
-        if event_type is EventType.SESSION_DUE:
-            return None if data.get("auto_start") else self.book.say(Cue.SESSION_DUE)
-        session = self.controller.session
-        if session is None or event_type is EventType.SESSION_MISSED:
-            return None
-        index = data["interval_index"]
-        interval = session.program.intervals[index]
-        values = self._interval_values(data)
+    def message_for(self, event: RetrowalkEvent) -> str | None:
+        """The sentence for an event (None for events that are not spoken)."""
         book = self.book
-        if event_type in (EventType.SESSION_STARTED, EventType.INTERVAL_SWITCHED):
-            first = event_type is EventType.SESSION_STARTED
-            previous = session.program.intervals[index - 1] if index else None
-            cue = book.interval_cue(
-                interval.role,
-                first=first,
-                same_direction=previous is not None
-                and previous.direction is interval.direction,
-            )
-            return book.say(cue, **values)
-        if event_type is EventType.SESSION_PAUSED:
-            return book.say(Cue.PAUSED, reason=book.reason(data.get("reason", "")))
-        if event_type is EventType.SESSION_RESUMED:
-            return book.say(Cue.RESUMED, **values)
-        if event_type is EventType.SPOTTER_RETURNED:
-            return book.say(Cue.SPOTTER_RETURNED)
-        # Completed or stopped: a summary.
-        summary = {
-            "backward_duration": book.duration(
-                timedelta(seconds=data["backward_seconds"])
-            ),
-            "distance": book.number(data["distance"]),
-            "distance_unit": book.distance_unit(data["distance_unit"]),
-        }
-        cue = (
-            Cue.COMPLETED if event_type is EventType.SESSION_COMPLETED else Cue.STOPPED
+        match event:
+            case SessionDue():
+                return None if event.auto_start else book.say(Cue.SESSION_DUE)
+            case SpotterReturned():
+                return book.say(Cue.SPOTTER_RETURNED)
+            case SessionMissed():
+                return None
+        session = self.controller.session
+        if session is None:
+            return None
+        settings = self.controller.settings
+        unit = settings.speed_unit
+        totals = session.totals()
+        spoken = Spoken(
+            speed=settings.display_speed(event.speed_kmh),
+            speed_unit=unit.value,
+            backward=totals.backward,
+            distance=settings.display_distance(totals.distance_km),
+            distance_unit=unit.distance_unit,
         )
-        return book.say(cue, **summary)
+        return book.transition(event, session.program, spoken)
 
     def lead_message(self, upcoming: Interval) -> str:
         """The cue said `lead time` before a switch."""
-        seconds = round(self.settings.lead_time.total_seconds())
-        direction = self.book.direction(upcoming.direction)
-        if self.settings.countdown:
-            return self.book.say(
-                Cue.LEAD_COUNTDOWN,
-                direction=direction,
-                countdown=self.book.countdown(seconds),
-            )
-        return self.book.say(Cue.LEAD, direction=direction, seconds=str(seconds))
+        return self.book.lead(
+            upcoming.direction,
+            self.settings.lead_time,
+            countdown=self.settings.countdown,
+        )
 
     # --- when to say it ------------------------------------------------------
 
     @callback
-    def _async_on_event(self, event_type: EventType, data: dict[str, Any]) -> None:
-        if event_type is EventType.SESSION_STARTED:
+    def _async_on_event(self, event: RetrowalkEvent) -> None:
+        if event.type is EventType.SESSION_STARTED:
             self._halfway_said = False
-        if (message := self.message_for(event_type, data)) is not None:
+        if (message := self.message_for(event)) is not None:
             self.async_say(message)
 
     @callback

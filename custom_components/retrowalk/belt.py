@@ -26,7 +26,7 @@ import math
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
-from .const import REASON_NO_SPOTTER, REASON_TREADMILL_ERROR
+from .const import REASON_NO_SPOTTER, REASON_TREADMILL_ERROR, REASON_TREADMILL_STOPPED
 from .issues import async_treadmill_obeys, async_treadmill_refused
 from .spotter import SpotterGate
 from .timers import async_run_later
@@ -212,6 +212,26 @@ class BeltSupervisor:
         await self._async_move(
             "set speed", self.treadmill.async_set_speed, self._capped(speed_kmh)
         )
+
+    async def async_follow(self, target_kmh: float) -> str | None:
+        """Bring the belt to a session's speed, or stop it at 0; a fault's reason if any.
+
+        Never starts a stopped belt: one that should be running but is not is a
+        fault for the caller to pause on. A stop asked for meanwhile is no fault.
+        """
+        if target_kmh == 0:
+            if self.may_move:
+                await self.async_begin_stop()
+            return None
+        status = self.treadmill.status
+        if not (self._commanded and status.available and status.running):
+            return REASON_TREADMILL_STOPPED
+        try:
+            if status.speed_kmh != self._capped(target_kmh):
+                await self.async_set_speed(target_kmh)
+        except BeltFaultError as err:
+            return None if err.reason == STOP_REQUESTED else err.reason
+        return None
 
     @callback
     def async_begin_stop(self) -> asyncio.Future[bool]:

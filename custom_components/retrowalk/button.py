@@ -9,8 +9,7 @@ from homeassistant.components.button import ButtonEntity, ButtonEntityDescriptio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .controller import WorkoutController
-from .data import RetrowalkConfigEntry
+from .data import RetrowalkConfigEntry, RetrowalkData
 from .entity import RetrowalkEntity
 from .errors import refusals_as_validation_errors
 
@@ -21,12 +20,13 @@ PARALLEL_UPDATES = 0
 class RetrowalkButtonDescription(ButtonEntityDescription):
     """What pressing a button does."""
 
-    press_fn: Callable[[WorkoutController], Awaitable[None]]
+    press_fn: Callable[[RetrowalkData], Awaitable[None]]
 
 
-async def _start_selected_program(controller: WorkoutController) -> None:
+async def _start_selected_program(data: RetrowalkData) -> None:
+    controller = data.controller
     with refusals_as_validation_errors():
-        program = controller.program_for(controller.program_key)
+        program = data.planner.program_for(controller.program_key)
     await controller.async_start(program)
 
 
@@ -35,18 +35,22 @@ BUTTONS: tuple[RetrowalkButtonDescription, ...] = (
         key="start", translation_key="start", press_fn=_start_selected_program
     ),
     RetrowalkButtonDescription(
-        key="pause", translation_key="pause", press_fn=lambda c: c.async_pause()
+        key="pause",
+        translation_key="pause",
+        press_fn=lambda d: d.controller.async_pause(),
     ),
     RetrowalkButtonDescription(
-        key="resume", translation_key="resume", press_fn=lambda c: c.async_resume()
+        key="resume",
+        translation_key="resume",
+        press_fn=lambda d: d.controller.async_resume(),
     ),
     RetrowalkButtonDescription(
-        key="stop", translation_key="stop", press_fn=lambda c: c.async_stop()
+        key="stop", translation_key="stop", press_fn=lambda d: d.controller.async_stop()
     ),
     RetrowalkButtonDescription(
         key="skip_interval",
         translation_key="skip_interval",
-        press_fn=lambda c: c.async_skip(),
+        press_fn=lambda d: d.controller.async_skip(),
     ),
 )
 
@@ -74,4 +78,4 @@ class RetrowalkButton(RetrowalkEntity, ButtonEntity):
 
     async def async_press(self) -> None:
         """Carry out the command."""
-        await self.entity_description.press_fn(self.controller)
+        await self.entity_description.press_fn(self.data)

@@ -41,8 +41,7 @@ class WorkoutCalendar(RetrowalkStateEntity, CalendarEntity):
     def __init__(self, entry: RetrowalkConfigEntry) -> None:
         """Create the calendar."""
         super().__init__(entry, "workouts")
-        assert self.controller.planner is not None
-        self.planner: WorkoutPlanner = self.controller.planner
+        self.planner: WorkoutPlanner = self.data.planner
 
     @property
     def event(self) -> CalendarEvent | None:

@@ -151,7 +151,7 @@ def _session_active(entry: ConfigEntry) -> bool:
     Changing the entry reloads it, which would end the walk: the flows refuse then.
     """
     runtime = getattr(entry, "runtime_data", None)
-    return runtime is not None and bool(runtime.is_active)
+    return runtime is not None and bool(runtime.controller.is_active)
 
 
 # --- Fields ------------------------------------------------------------------------

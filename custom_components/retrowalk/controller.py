@@ -11,24 +11,20 @@ nor undo a stop. Every fault leaves the belt stopped and the session paused.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import datetime
-from enum import StrEnum
 import logging
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
-from .belt import STOP_REQUESTED, BeltFaultError, BeltRefusedError, BeltSupervisor
+from .belt import BeltFaultError, BeltSupervisor
 from .const import (
-    BUS_EVENT,
-    DOMAIN,
     REASON_NO_SPOTTER,
     REASON_RESTART,
     REASON_SAFETY_KEY,
@@ -36,45 +32,20 @@ from .const import (
     REASON_TREADMILL_STOPPED,
     REASON_USER,
 )
-from .errors import refusals_as_validation_errors
+from .errors import belt_errors, refusals_as_validation_errors, treadmill_error
+from .events import SpotterReturned
+from .publisher import Publisher
 from .settings import EntrySettings
 from .spotter import SpotterGate
 from .store import SessionStore
 from .treadmills import FAULT_SAFETY_KEY, Treadmill, TreadmillStatus
 from .workout.errors import WorkoutError
 from .workout.program import Direction, Program
-from .workout.programs import DEFAULT_PROGRAM, built_in_program
-from .workout.progression import PROGRESSIVE_PROGRAM
-from .workout.session import EventType, Session, SessionStatus, WorkoutEvent
+from .workout.programs import DEFAULT_PROGRAM
+from .workout.session import Session, SessionStatus, WorkoutEvent
 from .workout.units import START_SPEED_KMH
 
-if TYPE_CHECKING:
-    from .announcer import Announcer
-    from .planner import WorkoutPlanner
-
 _LOGGER = logging.getLogger(__name__)
-
-type EventListener = Callable[[EventType, dict[str, Any]], None]
-
-_ENDING_EVENTS = (EventType.SESSION_COMPLETED, EventType.SESSION_STOPPED)
-
-
-class Phase(StrEnum):
-    """What the person on the belt is doing, as the phase sensor shows it."""
-
-    IDLE = "idle"
-    FORWARD = "forward"
-    BACKWARD = "backward"
-    PAUSED = "paused"
-    FINISHED = "finished"
-
-
-_PHASE_OF_STATUS = {
-    SessionStatus.IDLE: Phase.IDLE,
-    SessionStatus.PAUSED: Phase.PAUSED,
-    SessionStatus.FINISHED: Phase.FINISHED,
-    SessionStatus.STOPPED: Phase.IDLE,
-}
 
 
 class WorkoutController:
@@ -103,17 +74,11 @@ class WorkoutController:
             for direction in Direction
         }
         self._lock = asyncio.Lock()
-        self._state_listeners: list[CALLBACK_TYPE] = []
-        self._event_listeners: list[EventListener] = []
-        self._failing: set[str] = set()
+        self.publisher = Publisher(hass, entry_id, title, settings)
         self._cancel_timer: CALLBACK_TYPE | None = None
         self._shown_status = _shown(treadmill.status)
         self._store = store
         self._owner = store.claim()
-        # Set by the entry when speakers are configured; diagnostics read its health.
-        self.announcer: Announcer | None = None
-        # Set by the entry: schedule, history and progression.
-        self.planner: WorkoutPlanner | None = None
         self._closing = False
         self.spotter = SpotterGate(
             hass,
@@ -122,7 +87,7 @@ class WorkoutController:
             title=title,
             on_returned=self._async_spotter_returned,
             on_confirmed=self._async_spotter_confirmed,
-            on_change=self.async_notify_state,
+            on_change=self.publisher.async_notify_state,
         )
         self.belt = BeltSupervisor(
             hass,
@@ -146,41 +111,13 @@ class WorkoutController:
         self.spotter.async_start()
         self.belt.async_start_watching()
         await self._async_try_stop_belt()
-        self.async_notify_state()  # the entities were written before the first reading
-        saved = await self._store.async_load()
-        stop_request = self._store.take_stop_request()
-        if saved is None or saved.snapshot is None:
-            return
-        try:
-            session = Session.from_snapshot(saved.snapshot, dt_util.utcnow)
-        except WorkoutError:
-            _LOGGER.warning(
-                "The saved session of %s is damaged; starting idle", self.entry_id
-            )
-            return
-        if not session.is_active:
-            return
-        async with self._lock:
-            self.session = session
-            events = session.interrupt(
-                REASON_RESTART, at=min(saved.saved_at, dt_util.utcnow())
-            )
-            if stop_request is not None:
-                at = min(max(stop_request.at, saved.saved_at), dt_util.utcnow())
-                events += session.stop(stop_request.reason, at=at)
-            self._async_changed(events)
+        self.publisher.async_notify_state()  # the entities were written before the first reading
+        if restored := await self._store.async_restore():
+            async with self._lock:
+                self.session, events = restored
+                self._async_changed(events)
 
     # --- what entities read --------------------------------------------------
-
-    @property
-    def phase(self) -> Phase:
-        """The phase sensor's state."""
-        session = self.session
-        if session is None:
-            return Phase.IDLE
-        if session.status is SessionStatus.RUNNING:
-            return Phase(session.interval.direction.value)
-        return _PHASE_OF_STATUS[session.status]
 
     @property
     def is_active(self) -> bool:
@@ -194,20 +131,6 @@ class WorkoutController:
 
     def _is_running(self) -> bool:
         return self.session is not None and self.session.status is SessionStatus.RUNNING
-
-    # --- subscriptions -------------------------------------------------------
-
-    @callback
-    def async_add_state_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call `listener` once after every change; returns the unsubscriber."""
-        self._state_listeners.append(listener)
-        return lambda: self._state_listeners.remove(listener)
-
-    @callback
-    def async_add_event_listener(self, listener: EventListener) -> CALLBACK_TYPE:
-        """Call `listener` for every workout event; returns the unsubscriber."""
-        self._event_listeners.append(listener)
-        return lambda: self._event_listeners.remove(listener)
 
     # --- commands ------------------------------------------------------------
 
@@ -247,7 +170,7 @@ class WorkoutController:
             stopped = await stopping
             self._async_changed(events)
         if not stopped:
-            raise _treadmill_error(self.belt.last_error)
+            raise treadmill_error(self.belt.last_error)
 
     async def async_resume(self) -> None:
         """Start the belt again and continue the paused interval (a person's action)."""
@@ -291,7 +214,7 @@ class WorkoutController:
                 stopped = await stopping
                 self._async_changed(events)
         if not stopped:
-            raise _treadmill_error(self.belt.last_error)
+            raise treadmill_error(self.belt.last_error)
 
     async def async_set_speed(self, direction: Direction, speed_kmh: float) -> None:
         """Set the speed for a direction; the belt follows if it applies now."""
@@ -306,19 +229,26 @@ class WorkoutController:
                 events += await self._async_follow_belt()
                 self._async_changed(events)
             else:
-                self.async_notify_state()
-
-    def program_for(self, key: str) -> Program:
-        """The program a key names: a built-in one, or the coach's progressive one."""
-        if key == PROGRESSIVE_PROGRAM and self.planner is not None:
-            return self.planner.progressive_program()
-        return built_in_program(key)
+                self.publisher.async_notify_state()
 
     @callback
     def async_select_program(self, key: str) -> None:
         """Choose the program the start button runs."""
         self.program_key = key
-        self.async_notify_state()
+        self.publisher.async_notify_state()
+
+    @callback
+    def restore_choices(
+        self,
+        *,
+        program_key: str | None = None,
+        speeds_kmh: dict[Direction, float] | None = None,
+    ) -> None:
+        """Take back the program and speeds chosen before a restart (capped)."""
+        if program_key is not None:
+            self.program_key = program_key
+        for direction, kmh in (speeds_kmh or {}).items():
+            self.speeds_kmh[direction] = min(kmh, self.settings.max_speed_kmh)
 
     async def async_shutdown(self) -> None:
         """Entry unloading, failed setup or Home Assistant stopping: stop, pause, save.
@@ -369,14 +299,12 @@ class WorkoutController:
         session = self.session
         if session is None or session.pause_reason != REASON_NO_SPOTTER:
             return
-        self.async_publish(
-            EventType.SPOTTER_RETURNED,
-            self._interval_data(session.index)
-            | {
-                "resume_policy": self.settings.spotter.resume_policy,
-                "resumes_at": resumes_at.isoformat() if resumes_at else None,
-            },
+        returned = SpotterReturned(
+            interval_index=session.index,
+            resume_policy=self.settings.spotter.resume_policy,
+            resumes_at=resumes_at,
         )
+        self.publisher.async_publish(returned, session)
 
     async def _async_spotter_confirmed(self) -> None:
         """The spotter stayed: resume by itself only if the user chose that."""
@@ -408,7 +336,7 @@ class WorkoutController:
         shown = _shown(status)
         if shown != self._shown_status:
             self._shown_status = shown
-            self.async_notify_state()
+            self.publisher.async_notify_state()
 
     async def _async_locked_fault(self, reason: str) -> None:
         """Pause for the treadmill's reason; the safety key ends the session instead."""
@@ -432,7 +360,7 @@ class WorkoutController:
             self._refuse_when_closing()
             async with self._lock:
                 self._refuse_when_closing()
-                with _belt_errors():
+                with belt_errors():
                     yield
 
     def _refuse_when_closing(self) -> None:
@@ -453,25 +381,10 @@ class WorkoutController:
         """Bring the belt to the session's speed, or stop it; returns any fault's events.
 
         Never starts a stopped belt: only a person's start or resume does that.
-        If the belt fails, the session pauses and the belt is told to stop.
         """
-        session = self.session
-        target = 0.0 if session is None else session.belt_speed_kmh
-        if target == 0:
-            if self.belt.may_move:
-                await self._async_try_stop_belt()
-            return []
-        status = self.treadmill.status
-        if not (self.belt.commanded and status.available and status.running):
-            return await self._async_fault_pause(REASON_TREADMILL_STOPPED)
-        if status.speed_kmh == min(target, self.settings.max_speed_kmh):
-            return []
-        try:
-            await self.belt.async_set_speed(target)
-        except BeltFaultError as err:
-            if err.reason == STOP_REQUESTED:
-                return []  # a person's stop or pause does the bookkeeping
-            return await self._async_fault_pause(err.reason)
+        target = 0.0 if self.session is None else self.session.belt_speed_kmh
+        if reason := await self.belt.async_follow(target):
+            return await self._async_fault_pause(reason)
         return []
 
     async def _async_fault_pause(self, reason: str) -> list[WorkoutEvent]:
@@ -510,50 +423,18 @@ class WorkoutController:
             self._cancel_timer = async_track_point_in_utc_time(
                 self.hass, self._async_on_boundary, ends
             )
-        with self._isolated("session store"):
+        with self.publisher.isolated("session store"):
             self._store.async_schedule_save(self._owner, self._active_snapshot())
         self._async_publish_events(events)
-        self.async_notify_state()
+        self.publisher.async_notify_state()
 
     @callback
     def _async_publish_events(self, events: list[WorkoutEvent]) -> None:
         for event in events:
-            with self._isolated(f"{event.type} data"):
-                self.async_publish(event.type, self.event_data(event))
-
-    @callback
-    def async_publish(self, event_type: EventType, data: dict[str, Any]) -> None:
-        """Fire one event on the event entity and the bus; failures are isolated."""
-        for listener in list(self._event_listeners):
-            with self._isolated(_name_of(listener)):
-                listener(event_type, data)
-        with self._isolated("bus"):
-            self.hass.bus.async_fire(
-                BUS_EVENT,
-                {"type": event_type.value, "config_entry_id": self.entry_id, **data},
-            )
+            self.publisher.async_publish(event, self.session)
 
     def _active_snapshot(self) -> dict[str, Any] | None:
         return self.session.snapshot() if self.session and self.is_active else None
-
-    @callback
-    def async_notify_state(self) -> None:
-        """Tell every entity to write its state; one that fails does not stop the rest."""
-        for listener in list(self._state_listeners):
-            with self._isolated(_name_of(listener)):
-                listener()
-
-    @contextmanager
-    def _isolated(self, name: str) -> Iterator[None]:
-        """Run a listener: its failure is logged once (until it works again), never raised."""
-        try:
-            yield
-        except Exception:
-            if name not in self._failing:
-                self._failing.add(name)
-                _LOGGER.exception("retrowalk %s: %s failed", self.title, name)
-        else:
-            self._failing.discard(name)
 
     @callback
     def _async_cancel_timer(self) -> None:
@@ -561,71 +442,7 @@ class WorkoutController:
             self._cancel_timer()
             self._cancel_timer = None
 
-    def _interval_data(self, index: int) -> dict[str, Any]:
-        """What events say about the interval at `index` of the session."""
-        assert self.session is not None
-        program = self.session.program
-        interval = program.intervals[index]
-        return {
-            "program": program.key,
-            "direction": interval.direction.value,
-            "interval_index": index,
-            "interval_count": len(program.intervals),
-            "interval_duration": interval.duration.total_seconds(),
-            "interval_role": interval.role.value,
-            "speed": self.settings.display_speed(self.session.speed_for(interval)),
-            "speed_unit": self.settings.speed_unit.value,
-        }
-
-    def event_data(self, event: WorkoutEvent) -> dict[str, Any]:
-        """The data automations get with a workout event."""
-        assert self.session is not None
-        settings = self.settings
-        data = self._interval_data(event.interval_index)
-        data["speed"] = settings.display_speed(event.speed_kmh)
-        if event.reason is not None:
-            data["reason"] = event.reason
-        if event.type in _ENDING_EVENTS:
-            totals = self.session.totals()
-            data |= {
-                "forward_seconds": totals.forward.total_seconds(),
-                "backward_seconds": totals.backward.total_seconds(),
-                "paused_seconds": totals.paused.total_seconds(),
-                "distance": settings.display_distance(totals.distance_km),
-                "distance_unit": settings.speed_unit.distance_unit,
-            }
-        return data
-
 
 def _shown(status: TreadmillStatus) -> TreadmillStatus:
     """The part of a treadmill's status that entities show (not its distance)."""
     return replace(status, distance_km=0.0)
-
-
-def _name_of(listener: Callable[..., Any]) -> str:
-    """A listener's name for the log: its entity's id, or its qualified name."""
-    owner = getattr(listener, "__self__", None)
-    if (entity_id := getattr(owner, "entity_id", None)) is not None:
-        return str(entity_id)
-    return getattr(listener, "__qualname__", repr(listener))
-
-
-@contextmanager
-def _belt_errors() -> Iterator[None]:
-    """The supervisor's refusals as workout refusals; faults as translated errors."""
-    try:
-        yield
-    except BeltRefusedError as err:
-        raise WorkoutError(err.code) from err
-    except BeltFaultError as err:
-        if err.reason == REASON_NO_SPOTTER:
-            raise WorkoutError("no_spotter") from err
-        raise _treadmill_error(str(err)) from err
-
-
-def _treadmill_error(error: str | None) -> HomeAssistantError:
-    return HomeAssistantError(
-        translation_domain=DOMAIN,
-        translation_key="treadmill_error",
-        translation_placeholders={"error": error or "no answer"},
-    )

@@ -11,6 +11,7 @@ from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
 
 from .data import RetrowalkConfigEntry
+from .phase import phase_of
 
 TO_REDACT = {CONF_NAME, "title"}
 
@@ -19,10 +20,10 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: RetrowalkConfigEntry
 ) -> dict[str, Any]:
     """Configuration, session, treadmill, spotter and speaker health."""
-    controller = entry.runtime_data
+    data = entry.runtime_data
+    controller, planner, announcer = data.controller, data.planner, data.announcer
     session = controller.session
     gate = controller.spotter
-    announcer = controller.announcer
     return {
         "entry": async_redact_data(
             {
@@ -33,7 +34,7 @@ async def async_get_config_entry_diagnostics(
             TO_REDACT,
         ),
         "session": None if session is None else session.snapshot(),
-        "phase": controller.phase.value,
+        "phase": phase_of(session).value,
         "treadmill": {
             "type": controller.settings.treadmill_type,
             "status": asdict(controller.treadmill.status),
@@ -50,9 +51,7 @@ async def async_get_config_entry_diagnostics(
                 for entity_id in gate.settings.entity_ids
             },
         },
-        "history": None
-        if (planner := controller.planner) is None
-        else {
+        "history": {
             "records": len(planner.history.records),
             "damaged_records": planner.history.damaged_count,
             "read_only": planner.history.read_only,

@@ -7,7 +7,7 @@ from homeassistant.helpers.entity import Entity
 
 from .const import DOMAIN
 from .controller import WorkoutController
-from .data import RetrowalkConfigEntry
+from .data import RetrowalkConfigEntry, RetrowalkData
 
 
 class RetrowalkEntity(Entity):
@@ -18,7 +18,8 @@ class RetrowalkEntity(Entity):
 
     def __init__(self, entry: RetrowalkConfigEntry, key: str) -> None:
         """Name the entity by its translation key, on the treadmill's device."""
-        self.controller: WorkoutController = entry.runtime_data
+        self.data: RetrowalkData = entry.runtime_data
+        self.controller: WorkoutController = self.data.controller
         self._attr_translation_key = key
         self._attr_unique_id = f"{entry.entry_id}_{key}"
         self._attr_device_info = DeviceInfo(
@@ -36,5 +37,7 @@ class RetrowalkStateEntity(RetrowalkEntity):
         """Follow the controller's changes."""
         await super().async_added_to_hass()
         self.async_on_remove(
-            self.controller.async_add_state_listener(self.async_write_ha_state)
+            self.controller.publisher.async_add_state_listener(
+                self.async_write_ha_state
+            )
         )

@@ -1,13 +1,14 @@
-"""Turning refusals of the workout core into translated Home Assistant errors."""
+"""Turning refusals of the workout core and the belt into translated errors."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from .const import DOMAIN
+from .belt import BeltFaultError, BeltRefusedError
+from .const import DOMAIN, REASON_NO_SPOTTER
 from .workout.errors import WorkoutError
 
 
@@ -29,3 +30,25 @@ def refusals_as_validation_errors() -> Iterator[None]:
         yield
     except WorkoutError as err:
         raise validation_error(err.code, **err.placeholders) from err
+
+
+def treadmill_error(error: str | None) -> HomeAssistantError:
+    """A translated error for a belt command the treadmill did not carry out."""
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="treadmill_error",
+        translation_placeholders={"error": error or "no answer"},
+    )
+
+
+@contextmanager
+def belt_errors() -> Iterator[None]:
+    """The supervisor's refusals as workout refusals; faults as translated errors."""
+    try:
+        yield
+    except BeltRefusedError as err:
+        raise WorkoutError(err.code) from err
+    except BeltFaultError as err:
+        if err.reason == REASON_NO_SPOTTER:
+            raise WorkoutError("no_spotter") from err
+        raise treadmill_error(str(err)) from err

@@ -96,8 +96,8 @@ class SpeedNumber(RetrowalkStateEntity, RestoreNumber):
         speed_kmh = unit.to_kmh(value)
         if not 0 < speed_kmh <= ABSOLUTE_MAX_SPEED_KMH + 1e-9:
             return
-        self.controller.speeds_kmh[self.entity_description.direction] = min(
-            speed_kmh, self.controller.settings.max_speed_kmh
+        self.controller.restore_choices(
+            speeds_kmh={self.entity_description.direction: speed_kmh}
         )
 
     @property

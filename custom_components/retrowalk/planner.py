@@ -22,6 +22,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .controller import WorkoutController
+from .events import RetrowalkEvent, SessionDue, SessionMissed
 from .history_store import HistoryStore
 from .settings import PlanSettings
 from .stored_files import (
@@ -35,7 +36,9 @@ from .timers import async_run_at
 from .workout.errors import WorkoutError
 from .workout.history import missed_record, record_from_session
 from .workout.program import Direction, Program
+from .workout.programs import built_in_program
 from .workout.progression import (
+    PROGRESSIVE_PROGRAM,
     LevelInfo,
     apply_weeks,
     describe_level,
@@ -115,8 +118,12 @@ class WorkoutPlanner:
         await self.history.async_load()
         await self._async_load_coach()
         self._unsubscribes += [
-            self.controller.async_add_event_listener(self._async_on_workout_event),
-            self.history.async_add_listener(self.controller.async_notify_state),
+            self.controller.publisher.async_add_event_listener(
+                self._async_on_workout_event
+            ),
+            self.history.async_add_listener(
+                self.controller.publisher.async_notify_state
+            ),
             self.hass.bus.async_listen(
                 EVENT_CORE_CONFIG_UPDATE, self._async_on_core_config_update
             ),
@@ -206,7 +213,7 @@ class WorkoutPlanner:
             raise WorkoutError("invalid_level", maximum=str(self.max_level))
         self._coach = self._coach_at(level)
         await self._async_save_coach()
-        self.controller.async_notify_state()
+        self.controller.publisher.async_notify_state()
 
     # --- internals -----------------------------------------------------------
 
@@ -225,7 +232,7 @@ class WorkoutPlanner:
             return
         self.schedule = self._schedule_in(self.hass.config.time_zone)
         self._async_arm()
-        self.controller.async_notify_state()
+        self.controller.publisher.async_notify_state()
 
     @property
     def _base_speed_kmh(self) -> float:
@@ -327,12 +334,10 @@ class WorkoutPlanner:
         await self._coach_store.async_save(self._coach_stored | dict(self._coach))
 
     @callback
-    def _async_on_workout_event(
-        self, event_type: EventType, _data: dict[str, Any]
-    ) -> None:
+    def _async_on_workout_event(self, event: RetrowalkEvent) -> None:
         """Record every session that ends."""
         session = self.controller.session
-        if session is None or event_type not in (
+        if session is None or event.type not in (
             EventType.SESSION_COMPLETED,
             EventType.SESSION_STOPPED,
         ):
@@ -372,8 +377,8 @@ class WorkoutPlanner:
                 continue
             self.history.async_add(record)
             if publish:
-                self.controller.async_publish(
-                    EventType.SESSION_MISSED, {"scheduled_for": slot.isoformat()}
+                self.controller.publisher.async_publish(
+                    SessionMissed(scheduled_for=slot), self.controller.session
                 )
 
     @callback
@@ -407,11 +412,11 @@ class WorkoutPlanner:
                 await self._async_session_due(slot)
         self._async_book_missed(publish=True)
         self._async_arm()
-        self.controller.async_notify_state()  # next session, this week's figures
+        self.controller.publisher.async_notify_state()  # next session, this week's figures
 
     async def _async_session_due(self, slot: datetime) -> None:
         """The scheduled time: remind, or start when asked and it is safe."""
-        data: dict[str, Any] = {"scheduled_for": slot.isoformat(), "auto_start": False}
+        auto_started = False
         controller = self.controller
         # Only with a spotter configured and there; otherwise a reminder.
         if (
@@ -426,8 +431,15 @@ class WorkoutPlanner:
                 # No spotter or a belt that will not start: fall back to a reminder.
                 _LOGGER.info("Scheduled session not started automatically: %s", err)
             else:
-                data["auto_start"] = True
-        controller.async_publish(EventType.SESSION_DUE, data)
+                auto_started = True
+        due = SessionDue(scheduled_for=slot, auto_start=auto_started)
+        controller.publisher.async_publish(due, controller.session)
+
+    def program_for(self, key: str) -> Program:
+        """The program a key names: a built-in one, or the coach's progressive one."""
+        if key == PROGRESSIVE_PROGRAM:
+            return self.progressive_program()
+        return built_in_program(key)
 
     def _program_to_run(self) -> Program:
-        return self.controller.program_for(self.controller.program_key)
+        return self.program_for(self.controller.program_key)

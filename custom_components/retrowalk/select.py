@@ -38,7 +38,7 @@ class ProgramSelect(RetrowalkStateEntity, SelectEntity, RestoreEntity):
         """Restore the last choice."""
         await super().async_added_to_hass()
         if (last := await self.async_get_last_state()) and last.state in self.options:
-            self.controller.program_key = last.state
+            self.controller.restore_choices(program_key=last.state)
 
     @property
     def current_option(self) -> str:

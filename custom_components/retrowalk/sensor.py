@@ -27,10 +27,9 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN, NOT_PAUSED, PAUSE_REASONS
-from .controller import Phase, WorkoutController
-from .data import RetrowalkConfigEntry
+from .data import RetrowalkConfigEntry, RetrowalkData
 from .entity import RetrowalkStateEntity
-from .planner import WorkoutPlanner
+from .phase import Phase, phase_of
 from .workout.session import Session, SessionStatus
 from .workout.units import SpeedUnit
 
@@ -41,25 +40,20 @@ type SensorValue = str | float | datetime | None
 
 @dataclass(frozen=True, kw_only=True)
 class RetrowalkSensorDescription(SensorEntityDescription):
-    """How a sensor reads its value from the controller."""
+    """How a sensor reads its value from what the entry runs."""
 
-    value_fn: Callable[[WorkoutController], SensorValue]
+    value_fn: Callable[[RetrowalkData], SensorValue]
     # Display unit that follows the entry's speed unit, if any.
     unit_fn: Callable[[SpeedUnit], str] | None = None
     # Whether the value can be read now (default: always).
-    available_fn: Callable[[WorkoutController], bool] = lambda _controller: True
-    attributes_fn: Callable[[WorkoutController], Mapping[str, Any]] | None = None
+    available_fn: Callable[[RetrowalkData], bool] = lambda _data: True
+    attributes_fn: Callable[[RetrowalkData], Mapping[str, Any]] | None = None
 
 
-def _planner(controller: WorkoutController) -> WorkoutPlanner:
-    assert controller.planner is not None  # set up with the entry
-    return controller.planner
-
-
-def _level_attributes(controller: WorkoutController) -> Mapping[str, Any]:
+def _level_attributes(data: RetrowalkData) -> Mapping[str, Any]:
     """The level's figures and what the next level changes (speeds in the entry's unit)."""
-    info = _planner(controller).level_info()
-    settings = controller.settings
+    info = data.planner.level_info()
+    settings = data.settings
 
     def speed(kmh: float | None) -> float | None:
         return None if kmh is None else settings.display_speed(kmh)
@@ -87,12 +81,13 @@ def _amount(value: float, digits: int) -> float | None:
     return round(value, digits)
 
 
-def _week_attributes(controller: WorkoutController) -> Mapping[str, Any]:
-    week = _planner(controller).this_week()
+def _week_attributes(data: RetrowalkData) -> Mapping[str, Any]:
+    week = data.planner.this_week()
     return {"target": week.target, "week_start": week.week_start}
 
 
-def _phase_attributes(controller: WorkoutController) -> Mapping[str, Any]:
+def _phase_attributes(data: RetrowalkData) -> Mapping[str, Any]:
+    controller = data.controller
     session = controller.session
     if session is None:
         return {"program": controller.program_key}
@@ -102,13 +97,11 @@ def _phase_attributes(controller: WorkoutController) -> Mapping[str, Any]:
         "interval_count": len(session.program.intervals),
         "pause_reason": session.pause_reason,
         "end_reason": session.end_reason,
-        **_interval_attributes(controller, session),
+        **_interval_attributes(data, session),
     }
 
 
-def _interval_attributes(
-    controller: WorkoutController, session: Session
-) -> Mapping[str, Any]:
+def _interval_attributes(data: RetrowalkData, session: Session) -> Mapping[str, Any]:
     """The current and next interval, for a dashboard that counts down by itself.
 
     Nothing here changes between transitions: while running, the time left is
@@ -135,8 +128,8 @@ def _interval_attributes(
         else upcoming.duration.total_seconds(),
         "next_speed": None
         if upcoming is None
-        else controller.settings.display_speed(session.speed_for(upcoming)),
-        "speed_unit": controller.settings.speed_unit.value,
+        else data.settings.display_speed(session.speed_for(upcoming)),
+        "speed_unit": data.settings.speed_unit.value,
     }
 
 
@@ -144,26 +137,30 @@ def _seconds(duration: timedelta) -> float:
     return round(duration.total_seconds(), 3)
 
 
-def _belt_speed(controller: WorkoutController) -> float:
-    return 0.0 if controller.session is None else controller.session.belt_speed_kmh
+def _session(data: RetrowalkData) -> Session | None:
+    return data.controller.session
 
 
-def _distance(controller: WorkoutController) -> float:
-    session = controller.session
+def _belt_speed(data: RetrowalkData) -> float:
+    session = data.controller.session
+    return 0.0 if session is None else session.belt_speed_kmh
+
+
+def _distance(data: RetrowalkData) -> float:
+    session = data.controller.session
     return 0.0 if session is None else round(session.totals().distance_km, 4)
 
 
-def _backward_minutes(controller: WorkoutController) -> float:
-    session = controller.session
+def _backward_minutes(data: RetrowalkData) -> float:
+    session = data.controller.session
     if session is None:
         return 0.0
     return round(session.totals().backward.total_seconds() / 60, 2)
 
 
-def _progress(controller: WorkoutController) -> float:
-    return (
-        0.0 if controller.session is None else round(controller.session.progress(), 1)
-    )
+def _progress(data: RetrowalkData) -> float:
+    session = data.controller.session
+    return 0.0 if session is None else round(session.progress(), 1)
 
 
 PLAN_SENSORS: tuple[RetrowalkSensorDescription, ...] = (
@@ -171,14 +168,14 @@ PLAN_SENSORS: tuple[RetrowalkSensorDescription, ...] = (
         key="next_session",
         translation_key="next_session",
         device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=lambda c: _planner(c).next_session,
+        value_fn=lambda d: d.planner.next_session,
     ),
     RetrowalkSensorDescription(
         key="sessions_this_week",
         translation_key="sessions_this_week",
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement="sessions",
-        value_fn=lambda c: _planner(c).this_week().sessions_done,
+        value_fn=lambda d: d.planner.this_week().sessions_done,
         attributes_fn=_week_attributes,
     ),
     RetrowalkSensorDescription(
@@ -188,19 +185,19 @@ PLAN_SENSORS: tuple[RetrowalkSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfTime.MINUTES,
         suggested_display_precision=1,
-        value_fn=lambda c: _amount(_planner(c).this_week().backward_minutes, 2),
+        value_fn=lambda d: _amount(d.planner.this_week().backward_minutes, 2),
         attributes_fn=_week_attributes,
     ),
     RetrowalkSensorDescription(
         key="streak_weeks",
         translation_key="streak_weeks",
         native_unit_of_measurement="weeks",
-        value_fn=lambda c: _planner(c).streak_weeks(),
+        value_fn=lambda d: d.planner.streak_weeks(),
     ),
     RetrowalkSensorDescription(
         key="progression_level",
         translation_key="progression_level",
-        value_fn=lambda c: _planner(c).level,
+        value_fn=lambda d: d.planner.level,
         attributes_fn=_level_attributes,
     ),
     RetrowalkSensorDescription(
@@ -210,14 +207,14 @@ PLAN_SENSORS: tuple[RetrowalkSensorDescription, ...] = (
         state_class=SensorStateClass.TOTAL_INCREASING,
         native_unit_of_measurement=UnitOfTime.MINUTES,
         suggested_display_precision=1,
-        value_fn=lambda c: _amount(_planner(c).lifetime()[0], 2),
+        value_fn=lambda d: _amount(d.planner.lifetime()[0], 2),
     ),
     RetrowalkSensorDescription(
         key="lifetime_sessions",
         translation_key="lifetime_sessions",
         state_class=SensorStateClass.TOTAL_INCREASING,
         native_unit_of_measurement="sessions",
-        value_fn=lambda c: _planner(c).lifetime()[1],
+        value_fn=lambda d: d.planner.lifetime()[1],
     ),
     RetrowalkSensorDescription(
         key="lifetime_distance",
@@ -226,7 +223,7 @@ PLAN_SENSORS: tuple[RetrowalkSensorDescription, ...] = (
         state_class=SensorStateClass.TOTAL_INCREASING,
         native_unit_of_measurement=UnitOfLength.KILOMETERS,
         suggested_display_precision=2,
-        value_fn=lambda c: _amount(_planner(c).lifetime()[2], 4),
+        value_fn=lambda d: _amount(d.planner.lifetime()[2], 4),
         unit_fn=lambda unit: unit.distance_unit,
     ),
 )
@@ -237,19 +234,19 @@ SENSORS: tuple[RetrowalkSensorDescription, ...] = (
         translation_key="phase",
         device_class=SensorDeviceClass.ENUM,
         options=[phase.value for phase in Phase],
-        value_fn=lambda controller: controller.phase.value,
+        value_fn=lambda d: phase_of(d.controller.session).value,
     ),
     RetrowalkSensorDescription(
         key="interval_ends",
         translation_key="interval_ends",
         device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=lambda c: c.session.interval_ends if c.session else None,
+        value_fn=lambda d: None if (s := _session(d)) is None else s.interval_ends,
     ),
     RetrowalkSensorDescription(
         key="session_ends",
         translation_key="session_ends",
         device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=lambda c: c.session.session_ends if c.session else None,
+        value_fn=lambda d: None if (s := _session(d)) is None else s.session_ends,
     ),
     RetrowalkSensorDescription(
         key="speed",
@@ -269,9 +266,9 @@ SENSORS: tuple[RetrowalkSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfSpeed.KILOMETERS_PER_HOUR,
         suggested_display_precision=1,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda c: c.treadmill.status.speed_kmh,
+        value_fn=lambda d: d.controller.treadmill.status.speed_kmh,
         unit_fn=lambda unit: unit.value,
-        available_fn=lambda c: c.treadmill.status.available,
+        available_fn=lambda d: d.controller.treadmill.status.available,
     ),
     RetrowalkSensorDescription(
         key="distance",
@@ -296,7 +293,7 @@ SENSORS: tuple[RetrowalkSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         entity_category=EntityCategory.DIAGNOSTIC,
         options=[NOT_PAUSED, *PAUSE_REASONS],
-        value_fn=lambda c: (c.session and c.session.pause_reason) or NOT_PAUSED,
+        value_fn=lambda d: ((s := _session(d)) and s.pause_reason) or NOT_PAUSED,
     ),
     RetrowalkSensorDescription(
         key="program_progress",
@@ -359,18 +356,18 @@ class RetrowalkSensor(RetrowalkStateEntity, SensorEntity):
     @property
     def available(self) -> bool:
         """Sensors that read the treadmill are unavailable while it is."""
-        return self.entity_description.available_fn(self.controller)
+        return self.entity_description.available_fn(self.data)
 
     @property
     def native_value(self) -> SensorValue:
-        """The value, read from the controller."""
-        return self.entity_description.value_fn(self.controller)
+        """The value, read from what the entry runs."""
+        return self.entity_description.value_fn(self.data)
 
     @property
     def extra_state_attributes(self) -> Mapping[str, Any] | None:
         """The phase sensor explains where in the program the session is."""
         if self.entity_description.key == "phase":
-            return _phase_attributes(self.controller)
+            return _phase_attributes(self.data)
         if (attributes_fn := self.entity_description.attributes_fn) is not None:
-            return attributes_fn(self.controller)
+            return attributes_fn(self.data)
         return None

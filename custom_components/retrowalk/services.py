@@ -23,6 +23,7 @@ import voluptuous as vol
 
 from .const import DOMAIN
 from .controller import WorkoutController
+from .data import RetrowalkData
 from .dates import MomentOutOfRangeError, parse_moment
 from .errors import refusals_as_validation_errors, validation_error
 from .settings import EntrySettings
@@ -107,13 +108,14 @@ def async_setup_services(hass: HomeAssistant) -> None:
         name: str, command: Callable[[WorkoutController], Awaitable[None]]
     ) -> None:
         async def handle(call: ServiceCall) -> None:
-            await command(_controller(hass, call))
+            await command(_entry_data(hass, call).controller)
 
         hass.services.async_register(DOMAIN, name, handle, schema=ENTRY_SCHEMA)
 
     async def handle_start_session(call: ServiceCall) -> None:
-        controller = _controller(hass, call)
-        program = _program(call.data, controller)
+        data = _entry_data(hass, call)
+        controller = data.controller
+        program = _program(call.data, data)
         speeds = {
             direction: _speed(call.data[field], field, controller.settings)
             for direction, field in (
@@ -132,12 +134,11 @@ def async_setup_services(hass: HomeAssistant) -> None:
     )
 
     async def handle_get_history(call: ServiceCall) -> ServiceResponse:
-        controller = _controller(hass, call)
-        assert controller.planner is not None
+        planner = _entry_data(hass, call).planner
         start, end = (_moment(call.data, field) for field in (ATTR_START, ATTR_END))
         if start and end and end <= start:
             raise validation_error("invalid_range")
-        records = controller.planner.history.between(start, end)
+        records = planner.history.between(start, end)
         return {
             "records": [record.to_dict() for record in records],
             "units": {"speed": "km/h", "distance": "km", "time": "s"},
@@ -152,15 +153,14 @@ def async_setup_services(hass: HomeAssistant) -> None:
     )
 
     async def handle_set_level(call: ServiceCall) -> None:
-        controller = _controller(hass, call)
-        assert controller.planner is not None
+        planner = _entry_data(hass, call).planner
         raw = call.data.get(ATTR_LEVEL, 0)
-        maximum = controller.planner.max_level
+        maximum = planner.max_level
         if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= maximum:
             raise validation_error(
                 "invalid_level", level=_shown(raw), maximum=str(maximum)
             )
-        await controller.planner.async_set_level(raw)
+        await planner.async_set_level(raw)
 
     hass.services.async_register(
         DOMAIN, SERVICE_SET_LEVEL, handle_set_level, schema=LEVEL_SCHEMA
@@ -171,8 +171,8 @@ def async_setup_services(hass: HomeAssistant) -> None:
     register(SERVICE_SKIP_INTERVAL, lambda c: c.async_skip())
 
 
-def _controller(hass: HomeAssistant, call: ServiceCall) -> WorkoutController:
-    """The controller of the entry the call names, or of the only one loaded."""
+def _entry_data(hass: HomeAssistant, call: ServiceCall) -> RetrowalkData:
+    """What the entry the call names runs, or the only loaded one."""
     entry_id: str | None = call.data.get(ATTR_CONFIG_ENTRY_ID)
     if entry_id is None:
         loaded = hass.config_entries.async_loaded_entries(DOMAIN)
@@ -186,18 +186,19 @@ def _controller(hass: HomeAssistant, call: ServiceCall) -> WorkoutController:
         if found not in hass.config_entries.async_loaded_entries(DOMAIN):
             raise validation_error("config_entry_not_loaded", entry_id=entry_id)
         entry = found
-    controller: WorkoutController = entry.runtime_data
-    return controller
+    data: RetrowalkData = entry.runtime_data
+    return data
 
 
-def _program(data: dict[str, Any], controller: WorkoutController) -> Program:
+def _program(data: dict[str, Any], entry_data: RetrowalkData) -> Program:
     """The program a start call asks for: built-in, custom, or the selected one."""
     if ATTR_INTERVALS in data:
         if ATTR_PROGRAM in data:
             raise validation_error("program_and_intervals")
-        return _custom_program(data[ATTR_INTERVALS], controller.settings)
+        return _custom_program(data[ATTR_INTERVALS], entry_data.settings)
+    selected = entry_data.controller.program_key
     with refusals_as_validation_errors():
-        return controller.program_for(data.get(ATTR_PROGRAM, controller.program_key))
+        return entry_data.planner.program_for(data.get(ATTR_PROGRAM, selected))
 
 
 def _custom_program(raw: Any, settings: EntrySettings) -> Program:

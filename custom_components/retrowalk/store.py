@@ -20,9 +20,11 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
-from .const import DOMAIN
+from .const import DOMAIN, REASON_RESTART
 from .stored_files import VersionedStore, async_move_aside, newer_version
+from .workout.errors import WorkoutError
 from .workout.history import read_moment
+from .workout.session import Session, WorkoutEvent
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -125,6 +127,31 @@ class SessionStore:
             saved_at=saved.saved_at,
             stop_request=self._stop_request,
         )
+
+    async def async_restore(self) -> tuple[Session, list[WorkoutEvent]] | None:
+        """The saved active session, paused with reason `restart`, and its events.
+
+        Nothing restarts: a session that was running when Home Assistant stopped
+        (or crashed) comes back paused; a stop asked for while the entry was
+        shutting down is applied now.
+        """
+        saved = await self.async_load()
+        stop_request = self.take_stop_request()
+        if saved is None or saved.snapshot is None:
+            return None
+        try:
+            session = Session.from_snapshot(saved.snapshot, dt_util.utcnow)
+        except WorkoutError:
+            _LOGGER.warning("The saved session %s is damaged; idle", self._store.path)
+            return None
+        if not session.is_active:
+            return None
+        now = dt_util.utcnow()
+        events = session.interrupt(REASON_RESTART, at=min(saved.saved_at, now))
+        if stop_request is not None:
+            at = min(max(stop_request.at, saved.saved_at), now)
+            events += session.stop(stop_request.reason, at=at)
+        return session, events
 
     @callback
     def async_schedule_save(self, owner: int, snapshot: dict[str, Any] | None) -> None:

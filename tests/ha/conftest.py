@@ -89,7 +89,7 @@ async def loaded_entry(
 @pytest.fixture
 def belt(loaded_entry: MockConfigEntry) -> VirtualTreadmill:
     """The virtual treadmill of the loaded entry."""
-    treadmill = loaded_entry.runtime_data.treadmill
+    treadmill = loaded_entry.runtime_data.controller.treadmill
     assert isinstance(treadmill, VirtualTreadmill)
     return treadmill
 

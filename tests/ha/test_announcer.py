@@ -484,7 +484,7 @@ async def test_stored_message_that_cannot_be_spoken_never_stops_a_pause(
             }
         },
     )
-    belt = entry.runtime_data.treadmill
+    belt = entry.runtime_data.controller.treadmill
     await call(hass, "start_session", intervals=TEN_SECOND_PROGRAM)
     await travel(hass, freezer, 7 * SECOND)  # the lead cue
     await travel(hass, freezer, 3 * SECOND)  # the switch

@@ -123,7 +123,9 @@ async def test_bridge_flow_creates_entry_with_cap_within_the_entity(
     assert result["data"][CONF_TREADMILL_TYPE] == "entity_bridge"
     assert result["options"][CONF_BRIDGE] == SWITCH_BRIDGE
     entry = hass.config_entries.async_entries(DOMAIN)[0]
-    assert entry.runtime_data.treadmill.max_speed_kmh == pytest.approx(6.437376)
+    assert entry.runtime_data.controller.treadmill.max_speed_kmh == pytest.approx(
+        6.437376
+    )
 
 
 async def test_options_limits_check_the_cap_against_the_entity(

@@ -80,7 +80,7 @@ async def test_nan_speed_is_refused_before_it_is_stored(
     value: Any,
 ) -> None:
     """NaN passes Home Assistant's range check; retrowalk refuses it, translated."""
-    controller = loaded_entry.runtime_data
+    controller = loaded_entry.runtime_data.controller
     speeds_before = dict(controller.speeds_kmh)
 
     with pytest.raises(ServiceValidationError) as err:
@@ -99,7 +99,7 @@ async def test_own_check_refuses_non_finite_speeds(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, value: float
 ) -> None:
     """A direct call with a value that is no speed is refused and changes nothing."""
-    controller = loaded_entry.runtime_data
+    controller = loaded_entry.runtime_data.controller
     speeds_before = dict(controller.speeds_kmh)
     number = hass.data["entity_components"]["number"].get_entity(FORWARD_SPEED)
 
@@ -115,7 +115,7 @@ async def test_infinite_speed_is_refused_by_the_service(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, value: Any
 ) -> None:
     """Home Assistant's own translated range error; nothing is stored."""
-    controller = loaded_entry.runtime_data
+    controller = loaded_entry.runtime_data.controller
     speeds_before = dict(controller.speeds_kmh)
 
     with pytest.raises(ServiceValidationError) as err:

@@ -99,7 +99,7 @@ async def test_session_drives_the_belt_through_its_entities(
         "session_completed",
     ]
     # The treadmill's own distance sensor (1250 m) is read in km.
-    assert entry.runtime_data.treadmill.status.distance_km == 1.25
+    assert entry.runtime_data.controller.treadmill.status.distance_km == 1.25
 
 
 @pytest.mark.speed_unit("km/h")
@@ -277,10 +277,12 @@ async def test_entities_are_written_only_when_what_they_show_changes(
     entry = bridge_entry(SWITCH_BRIDGE)
     await setup_entry(hass, entry)
     writes: list[None] = []
-    entry.runtime_data.async_add_state_listener(lambda: writes.append(None))
+    entry.runtime_data.controller.publisher.async_add_state_listener(
+        lambda: writes.append(None)
+    )
     hass.states.async_set(REPORTED_DISTANCE, "1300", {"unit_of_measurement": "m"})
     await hass.async_block_till_done()
-    assert entry.runtime_data.treadmill.status.distance_km == 1.3
+    assert entry.runtime_data.controller.treadmill.status.distance_km == 1.3
     assert writes == []
     hass.states.async_set(REPORTED_SPEED, "1.0", {"unit_of_measurement": "mph"})
     await hass.async_block_till_done()

@@ -204,7 +204,7 @@ async def test_refusing_treadmill_raises_a_repair_issue_until_it_obeys(
         "treadmill": "Demo Treadmill",
         "error": "start: no answer from the belt",
     }
-    assert "no answer from the belt" in loaded_entry.runtime_data.last_error
+    assert "no answer from the belt" in loaded_entry.runtime_data.controller.last_error
     await call(hass, "start_session")
     assert issue_registry.async_get_issue("retrowalk", issue_id) is None
-    assert "no answer from the belt" in loaded_entry.runtime_data.last_error
+    assert "no answer from the belt" in loaded_entry.runtime_data.controller.last_error

@@ -386,7 +386,7 @@ async def test_reconfigure_an_ftms_treadmill_into_a_virtual_one(
     assert CONF_ADDRESS not in entry.data
     assert entry.data[CONF_TREADMILL_TYPE] == "virtual"
     assert entry.unique_id == "virtual-demo_treadmill"
-    assert isinstance(entry.runtime_data.treadmill, VirtualTreadmill)
+    assert isinstance(entry.runtime_data.controller.treadmill, VirtualTreadmill)
 
 
 async def start_manual_ftms_flow(hass: HomeAssistant) -> dict[str, Any]:
@@ -495,7 +495,7 @@ async def test_session_drives_the_machine_over_bluetooth(
     bus_events: list[Event],
 ) -> None:
     """Start, speed at the switch and stop reach the control point; data comes back."""
-    assert isinstance(entry.runtime_data.treadmill, FtmsTreadmill)
+    assert isinstance(entry.runtime_data.controller.treadmill, FtmsTreadmill)
     ((client_class, address, name),) = link.attempts
     # Home Assistant's Bluetooth integration swaps in its own subclass.
     assert client_class.endswith("BleakClientWithServiceCache")

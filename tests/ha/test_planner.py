@@ -336,10 +336,10 @@ async def test_auto_start_with_spotter(
     (due,) = of_type(bus_events, "session_due")
     assert due["auto_start"] is True
     assert state(hass, PHASE) != idle
-    assert entry.runtime_data.is_active
+    assert entry.runtime_data.controller.is_active
     assert of_type(bus_events, "session_started")
     await call(hass, "stop")
-    assert not entry.runtime_data.is_active
+    assert not entry.runtime_data.controller.is_active
 
 
 async def test_auto_start_without_spotter_reminds(
@@ -360,7 +360,7 @@ async def test_auto_start_without_spotter_reminds(
     (due,) = of_type(bus_events, "session_due")
     assert due["auto_start"] is False
     assert state(hass, PHASE) == idle
-    assert not entry.runtime_data.is_active
+    assert not entry.runtime_data.controller.is_active
 
 
 # --- calendar -----------------------------------------------------------------
@@ -458,7 +458,7 @@ async def test_set_level_and_progressive_program(
     assert state(hass, LEVEL) == "2"
 
     await call(hass, "start_session", program="progressive")
-    session = loaded_entry.runtime_data.session
+    session = loaded_entry.runtime_data.controller.session
     assert session is not None
     assert session.program.key == "progressive"
     backward = [i for i in session.program.intervals if i.direction.value == "backward"]

@@ -67,7 +67,7 @@ async def test_reload_mid_session_comes_back_paused(
     await travel(hass, freezer, timedelta(minutes=4))  # 1 min into backward
     assert await hass.config_entries.async_reload(loaded_entry.entry_id)
     await hass.async_block_till_done()
-    belt = loaded_entry.runtime_data.treadmill
+    belt = loaded_entry.runtime_data.controller.treadmill
     assert hass.states.get(PHASE).state == "paused"
     assert hass.states.get(PAUSE_REASON).state == "restart"
     assert float(hass.states.get(BACKWARD_TIME).state) == 1
@@ -103,7 +103,7 @@ async def test_crash_mid_session_is_restored_paused_at_the_last_save(
     assert hass.states.get(PHASE).state == "paused"
     paused = bus_events[-1]
     assert (paused.data["type"], paused.data["reason"]) == ("session_paused", "restart")
-    controller = config_entry.runtime_data
+    controller = config_entry.runtime_data.controller
     totals = controller.session.totals()
     assert totals.forward == timedelta(minutes=2)
     assert totals.paused == timedelta(minutes=10)
@@ -222,7 +222,7 @@ async def _press_stop_while(
     hass: HomeAssistant, entry: MockConfigEntry, blocked: asyncio.Event
 ) -> None:
     """Reload the entry, press the old Stop button while `blocked`, then let go."""
-    old = entry.runtime_data
+    old = entry.runtime_data.controller
     reloading = asyncio.ensure_future(hass.config_entries.async_reload(entry.entry_id))
     await until(lambda: old.belt.closed)
     for _ in range(20):
@@ -241,7 +241,7 @@ async def _press_stop_while(
     await pressing
     assert await reloading
     await hass.async_block_till_done()
-    assert entry.runtime_data is not old
+    assert entry.runtime_data.controller is not old
 
 
 def _history(entry: MockConfigEntry) -> list[tuple[str, str | None]]:
@@ -260,7 +260,7 @@ async def test_a_stop_while_the_old_controller_shuts_down_is_recorded(
     """F: Stop pressed while a reload waits for the belt: the session ends, recorded."""
     await call(hass, "start_session", program="steady_10")
     await travel(hass, freezer, timedelta(minutes=1))
-    belt = loaded_entry.runtime_data.treadmill
+    belt = loaded_entry.runtime_data.controller.treadmill
     original, let_go = belt.async_stop, asyncio.Event()
 
     async def slow_stop() -> None:
@@ -312,7 +312,7 @@ async def test_saves_of_a_controller_that_let_go_are_ignored(
 ) -> None:
     """F: the old controller can never write over what the new one keeps."""
     await call(hass, "start_session", program="steady_10")
-    old = loaded_entry.runtime_data
+    old = loaded_entry.runtime_data.controller
     assert await hass.config_entries.async_reload(loaded_entry.entry_id)
     await hass.async_block_till_done()
     old._store.async_schedule_save(old._owner, None)

@@ -126,7 +126,7 @@ async def test_anything_but_presence_counts_as_no_spotter(
     await travel(hass, freezer, 5 * SECOND)
     assert types(bus_events)[-1] == "session_paused"
     assert bus_events[-1].data["reason"] == "no_spotter"
-    assert not entry.runtime_data.treadmill.status.running
+    assert not entry.runtime_data.controller.treadmill.status.running
 
 
 async def test_start_without_spotter_is_refused(
@@ -205,7 +205,7 @@ async def test_auto_policy_resumes_after_confirmation(
     entry = await entry_with(
         hass, config_entry, **{CONF_RESUME_POLICY: "auto_after_confirmation"}
     )
-    belt = entry.runtime_data.treadmill
+    belt = entry.runtime_data.controller.treadmill
     await call(hass, "start_session")
     await spotter_off(hass)
     await travel(hass, freezer, 5 * SECOND)
@@ -238,7 +238,7 @@ async def test_auto_policy_waits_for_a_spotter_who_stays(
     await travel(hass, freezer, 5 * SECOND)
     await spotter_off(hass)
     await travel(hass, freezer, timedelta(minutes=1))
-    assert not entry.runtime_data.treadmill.status.running
+    assert not entry.runtime_data.controller.treadmill.status.running
     assert "session_resumed" not in types(bus_events)
 
 
@@ -258,7 +258,7 @@ async def test_auto_policy_never_resumes_other_pauses(
     await spotter_off(hass)
     await spotter_on(hass)
     await travel(hass, freezer, timedelta(minutes=1))
-    assert not entry.runtime_data.treadmill.status.running
+    assert not entry.runtime_data.controller.treadmill.status.running
     assert types(bus_events) == ["session_started", "session_paused"]
 
 
@@ -274,7 +274,7 @@ async def test_not_required_only_shows_the_spotter(
     await spotter_off(hass)
     await call(hass, "start_session")
     await travel(hass, freezer, timedelta(minutes=1))
-    assert entry.runtime_data.treadmill.status.running
+    assert entry.runtime_data.controller.treadmill.status.running
     assert hass.states.get(SPOTTER).state == "off"
 
 
@@ -389,7 +389,7 @@ async def test_speed_cap_holds_on_every_path(
 ) -> None:
     """Even a program that reaches the controller directly is capped at 2.0 mph."""
     cap_kmh = 3.218688
-    controller = loaded_entry.runtime_data
+    controller = loaded_entry.runtime_data.controller
     fast = custom_program(
         [
             Interval(direction=Direction.FORWARD, duration=5 * SECOND, speed_kmh=9.0),
@@ -422,7 +422,7 @@ async def test_auto_resume_with_a_belt_that_will_not_start_is_logged(
     await call(hass, "start_session")
     await spotter_off(hass)
     await travel(hass, freezer, 5 * SECOND)
-    belt = entry.runtime_data.treadmill
+    belt = entry.runtime_data.controller.treadmill
     with patch.object(belt, "async_start", side_effect=TreadmillError("no answer")):
         await spotter_on(hass)
         await travel(hass, freezer, 10 * SECOND)

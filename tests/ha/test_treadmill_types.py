@@ -158,4 +158,4 @@ async def test_session_runs_identically_on_every_treadmill_type(
     events = [dict(event.data) for event in bus_events]
     assert {event.pop("config_entry_id") for event in events} == {entry.entry_id}
     assert events == EXPECTED_EVENTS
-    assert not entry.runtime_data.treadmill.status.running
+    assert not entry.runtime_data.controller.treadmill.status.running

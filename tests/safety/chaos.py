@@ -26,6 +26,7 @@ from typing import Any, Self
 import freezegun
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import frame
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed_exact,
@@ -283,6 +284,8 @@ class DrivenHass:
         self._background: list[asyncio.Future[Any]] = []
         self._hass_context = async_test_home_assistant(load_registries=True)
         self.hass: HomeAssistant = self.run(self._hass_context.__aenter__())
+        # As the `hass` fixture does: Home Assistant reports deprecated usage through it.
+        frame.async_setup(self.hass)
         self._track_executor_jobs()
 
     # --- running --------------------------------------------------------------

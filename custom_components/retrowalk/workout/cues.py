@@ -7,13 +7,15 @@ knows no language itself: every word comes from a cue file (see `cues/`).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 import logging
 from string import Formatter
 from typing import Any
 
-from .program import Direction, IntervalRole
+from .program import Direction, IntervalRole, Program
+from .session import EventType, WorkoutEvent
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -117,6 +119,18 @@ def _root(name: str) -> bool:
     return head != name and head in PLACEHOLDERS
 
 
+@dataclass(frozen=True, kw_only=True)
+class Spoken:
+    """The figures of a moment in the units the person thinks in."""
+
+    speed: float
+    speed_unit: str
+    # The session's totals, said when it ends.
+    backward: timedelta = timedelta(0)
+    distance: float = 0.0
+    distance_unit: str = "km"
+
+
 class CueBook:
     """Fills in the templates of one language, with the user's overrides.
 
@@ -214,3 +228,49 @@ class CueBook:
         if role is IntervalRole.COOL_DOWN:
             return Cue.COOL_DOWN
         return Cue.SWITCH_SAME if same_direction else Cue.SWITCH
+
+    def transition(self, event: WorkoutEvent, program: Program, spoken: Spoken) -> str:
+        """The sentence for a session's transition."""
+        index = event.interval_index
+        interval = program.intervals[index]
+        values = {
+            "direction": self.direction(interval.direction),
+            "speed": self.number(spoken.speed),
+            "unit": self.unit(spoken.speed_unit),
+            "duration": self.duration(interval.duration),
+        }
+        match event.type:
+            case EventType.SESSION_STARTED | EventType.INTERVAL_SWITCHED:
+                previous = program.intervals[index - 1] if index else None
+                cue = self.interval_cue(
+                    interval.role,
+                    first=event.type is EventType.SESSION_STARTED,
+                    same_direction=previous is not None
+                    and previous.direction is interval.direction,
+                )
+                return self.say(cue, **values)
+            case EventType.SESSION_PAUSED:
+                return self.say(Cue.PAUSED, reason=self.reason(event.reason or ""))
+            case EventType.SESSION_RESUMED:
+                return self.say(Cue.RESUMED, **values)
+        summary = {
+            "backward_duration": self.duration(spoken.backward),
+            "distance": self.number(spoken.distance),
+            "distance_unit": self.distance_unit(spoken.distance_unit),
+        }
+        ended = (
+            Cue.COMPLETED if event.type is EventType.SESSION_COMPLETED else Cue.STOPPED
+        )
+        return self.say(ended, **summary)
+
+    def lead(self, upcoming: Direction, lead: timedelta, *, countdown: bool) -> str:
+        """The cue said `lead` before a switch to `upcoming`."""
+        seconds = round(lead.total_seconds())
+        direction = self.direction(upcoming)
+        if countdown:
+            return self.say(
+                Cue.LEAD_COUNTDOWN,
+                direction=direction,
+                countdown=self.countdown(seconds),
+            )
+        return self.say(Cue.LEAD, direction=direction, seconds=str(seconds))

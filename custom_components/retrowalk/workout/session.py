@@ -51,11 +51,6 @@ class EventType(StrEnum):
     SESSION_RESUMED = "session_resumed"
     SESSION_COMPLETED = "session_completed"
     SESSION_STOPPED = "session_stopped"
-    # Not session transitions: the spotter gate about a paused session, and the
-    # schedule about a session that is due or was missed.
-    SPOTTER_RETURNED = "spotter_returned"
-    SESSION_DUE = "session_due"
-    SESSION_MISSED = "session_missed"
 
 
 @dataclass(frozen=True, kw_only=True)
