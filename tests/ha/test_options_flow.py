@@ -16,7 +16,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
 
-from custom_components.retrowalk.config_flow import OPTIONS_MENU
 from custom_components.retrowalk.const import (
     CONF_BODY_MASS,
     CONF_COUNTDOWN,
@@ -34,6 +33,7 @@ from custom_components.retrowalk.const import (
     CONF_WEEKDAYS,
     DOMAIN,
 )
+from custom_components.retrowalk.options_flow import OPTIONS_MENU
 from custom_components.retrowalk.settings import (
     AnnouncementSettings,
     LimitSettings,
