@@ -83,6 +83,13 @@ HACS_KEYS = {
 SEMVER = re.compile(r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")
 PLACEHOLDER = re.compile(r"{(\w+)}")
 BRAND_SIZES = {"icon.png": (256, 256), "icon@2x.png": (512, 512)}
+# The modules whose error keys a form shows.
+FLOW_MODULES = {
+    "config_flow.py",
+    "options_flow.py",
+    "flow_sections.py",
+    "flow_fields.py",
+}
 
 problems: list[str] = []
 
@@ -235,7 +242,7 @@ def check_translations(strings: dict[str, Any]) -> None:
                 "options"
             ].get("abort", {}):
                 problem(f"{name}: abort reason {reason!r} is not in strings.json")
-        if path.name == "config_flow.py":
+        if path.name in FLOW_MODULES:
             for error in flow_errors(tree):
                 if error not in strings["config"]["error"]:
                     problem(f"{name}: error {error!r} is not in strings.json")

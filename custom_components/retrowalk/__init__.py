@@ -17,7 +17,7 @@ from .frontend import async_register_card
 from .history_store import HistoryStore
 from .http import async_register_views
 from .issues import issue_ids
-from .planner import PlanSettings, WorkoutPlanner, coach_store
+from .planner import WorkoutPlanner, coach_store
 from .services import async_setup_services
 from .settings import EntrySettings
 from .store import async_remove_session_store, session_store
@@ -82,10 +82,7 @@ async def _async_build(
         store=session_store(hass, entry.entry_id),
     )
     planner = WorkoutPlanner(
-        hass,
-        controller,
-        PlanSettings.from_options(dict(entry.options)),
-        created_at=entry.created_at,
+        hass, controller, settings.plan, created_at=entry.created_at
     )
     announcer = None
     if (announcements := settings.announcements).enabled:

@@ -9,8 +9,7 @@ and keeps the progression level.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 import logging
 from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
@@ -21,20 +20,11 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .const import (
-    AT_SESSION_TIME_AUTO_START,
-    CONF_AT_SESSION_TIME,
-    CONF_BODY_MASS,
-    CONF_MISSED_AFTER,
-    CONF_SESSION_TIME,
-    CONF_WEEKDAYS,
-    DEFAULT_MISSED_AFTER_MINUTES,
-    DEFAULT_SESSION_TIME,
-    DOMAIN,
-)
+from .const import DOMAIN
 from .controller import WorkoutController
 from .events import RetrowalkEvent, SessionDue, SessionMissed
 from .history_store import HistoryStore
+from .settings import PlanSettings
 from .stored_files import (
     NewerVersionError,
     VersionedStore,
@@ -57,7 +47,6 @@ from .workout.progression import (
     read_coach,
 )
 from .workout.schedule import (
-    DEFAULT_WEEKDAYS,
     Schedule,
     WeekSummary,
     missed_occurrences,
@@ -78,36 +67,6 @@ MISSED_LOOKBACK = timedelta(days=14)
 _WEEK = timedelta(weeks=1)
 # A timer at a slot may run a little after it; the slot still counts as now.
 _SLOT_TOLERANCE = timedelta(seconds=1)
-_DEFAULT_TIME = time.fromisoformat(DEFAULT_SESSION_TIME)
-
-
-@dataclass(frozen=True, kw_only=True)
-class PlanSettings:
-    """The schedule options of one treadmill."""
-
-    weekdays: frozenset[int] = DEFAULT_WEEKDAYS
-    session_time: time = _DEFAULT_TIME
-    auto_start: bool = False
-    missed_after: timedelta = timedelta(minutes=DEFAULT_MISSED_AFTER_MINUTES)
-    body_mass_kg: float | None = None
-
-    @classmethod
-    def from_options(cls, options: dict[str, Any]) -> PlanSettings:
-        """Read the schedule options (all optional: Monday, Wednesday, Friday)."""
-        weekdays = options.get(CONF_WEEKDAYS)
-        return cls(
-            weekdays=frozenset(int(day) for day in weekdays)
-            if weekdays
-            else DEFAULT_WEEKDAYS,
-            session_time=time.fromisoformat(
-                options.get(CONF_SESSION_TIME, DEFAULT_SESSION_TIME)
-            ),
-            auto_start=options.get(CONF_AT_SESSION_TIME) == AT_SESSION_TIME_AUTO_START,
-            missed_after=timedelta(
-                minutes=options.get(CONF_MISSED_AFTER, DEFAULT_MISSED_AFTER_MINUTES)
-            ),
-            body_mass_kg=options.get(CONF_BODY_MASS) or None,
-        )
 
 
 class CoachState(TypedDict):
@@ -386,7 +345,7 @@ class WorkoutPlanner:
         try:
             record = record_from_session(
                 session,
-                body_mass_kg=self.settings.body_mass_kg,
+                body_mass_kg=self.controller.settings.walker.body_mass_kg,
                 scheduled_for=None
                 if session.started_at is None
                 else slot_kept_by(self.schedule, session.started_at),

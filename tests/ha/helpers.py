@@ -10,6 +10,7 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant, State
+from homeassistant.data_entry_flow import section
 from homeassistant.helpers import restore_state as rs
 from homeassistant.helpers.json import JSONEncoder
 from homeassistant.util import dt as dt_util
@@ -17,6 +18,7 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
+import voluptuous as vol
 
 from custom_components.retrowalk.const import DOMAIN
 
@@ -99,35 +101,47 @@ async def travel(
 
 
 def suggested(result: Any) -> dict[str, Any]:
-    """The values a form suggests (what submitting it unchanged sends)."""
-    return {
-        str(key): key.description["suggested_value"]
-        for key in result["data_schema"].schema
-        if key.description and "suggested_value" in key.description
-    }
+    """The values a form suggests (what submitting it unchanged sends).
+
+    A section's fields are sent together under the section's key, as the frontend does.
+    """
+    return _suggested_in(result["data_schema"])
+
+
+def _suggested_in(schema: vol.Schema) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, validator in schema.schema.items():
+        if isinstance(validator, section):
+            values[str(key)] = _suggested_in(validator.schema)
+        elif key.description and "suggested_value" in key.description:
+            values[str(key)] = key.description["suggested_value"]
+    return values
+
+
+async def open_options(
+    hass: HomeAssistant, entry: MockConfigEntry, step: str
+) -> dict[str, Any]:
+    """Open the options menu and choose one of its sections."""
+    flow = hass.config_entries.options
+    result = await flow.async_init(entry.entry_id)
+    assert result["type"] == "menu", result
+    result = await flow.async_configure(result["flow_id"], {"next_step_id": step})
+    assert result["type"] == "form", result
+    assert result["step_id"] == step
+    return result
 
 
 async def change_options(
     hass: HomeAssistant,
     entry: MockConfigEntry,
-    speeds: dict[str, Any],
-    spotter: dict[str, Any] | None = None,
-    announcements: dict[str, Any] | None = None,
+    step: str,
+    answers: dict[str, Any] | None = None,
 ) -> None:
-    """Go through the options steps; later steps keep their values unless given."""
-    flow = hass.config_entries.options
-    result = await flow.async_init(entry.entry_id)
-    result = await flow.async_configure(result["flow_id"], speeds)
-    result = await flow.async_configure(
-        result["flow_id"], suggested(result) | (spotter or {})
+    """Save one section of the options: its current values, changed by `answers`."""
+    result = await open_options(hass, entry, step)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], suggested(result) | (answers or {})
     )
-    assert result["step_id"] == "announcements", result
-    result = await flow.async_configure(
-        result["flow_id"],
-        {"messages": {}} | suggested(result) | (announcements or {}),
-    )
-    assert result["step_id"] == "schedule", result
-    result = await flow.async_configure(result["flow_id"], suggested(result))
     assert result["type"] == "create_entry", result
     await hass.async_block_till_done()
 

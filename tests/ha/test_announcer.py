@@ -34,6 +34,7 @@ from .helpers import (
     PHASE,
     call,
     change_options,
+    open_options,
     setup_entry,
     spotter_off,
     spotter_on,
@@ -41,12 +42,6 @@ from .helpers import (
     travel,
 )
 
-SCHEDULE_INPUT = {
-    "weekdays": ["0", "2", "4"],
-    "session_time": "18:00:00",
-    "at_session_time": "remind",
-    "missed_after": 120,
-}
 PLAYER = "media_player.gym_speaker"
 SATELLITE = "assist_satellite.hallway"
 TTS = "tts.piper"
@@ -357,17 +352,7 @@ async def test_options_check_speakers_and_messages(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, spoken: Spoken
 ) -> None:
     """Media players need TTS; unknown placeholders are refused; a fix is accepted."""
-    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"speed_unit": "mph", "max_speed": 2.0}
-    )
-    spotter = {
-        str(key): key.description["suggested_value"]
-        for key in result["data_schema"].schema
-    }
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], spotter
-    )
+    result = await open_options(hass, loaded_entry, "announcements")
     base = {"lead_time": 3, "countdown": False, "messages": {}}
     for answers, errors in (
         (
@@ -388,14 +373,11 @@ async def test_options_check_speakers_and_messages(
             result["flow_id"], base | answers
         )
         assert result["errors"] == errors
-    assert result["description_placeholders"]["cue"] == "switch"
+    # The message's field is named by its label.
+    assert result["description_placeholders"]["cue"] == "Turn around"
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         base | {CONF_SPEAKERS: [PLAYER], CONF_TTS_ENTITY: TTS, CONF_LANGUAGE: "de"},
-    )
-    assert result["step_id"] == "schedule"
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], SCHEDULE_INPUT
     )
     assert result["type"] == "create_entry"
     await hass.async_block_till_done()
@@ -403,15 +385,45 @@ async def test_options_check_speakers_and_messages(
 
 
 @pytest.mark.parametrize(
-    ("cue", "template", "error", "field"),
+    ("cue", "label", "template", "error", "field"),
     [
-        ("paused", "Paused: {reason:d}.", "message_placeholder_form", "{reason:d}"),
-        ("start", "Go at {speed:.1f}", "message_placeholder_form", "{speed:.1f}"),
-        ("paused", "Paused: {reason!x}", "message_placeholder_form", "{reason!x}"),
-        ("start", "Go at {speed.real}", "message_placeholder_form", "{speed.real}"),
-        ("switch", "Go {direction[0]}", "message_placeholder_form", "{direction[0]}"),
-        ("switch", "Go {}", "message_unknown_placeholder", "{}"),
-        ("switch", "Go {0}", "message_unknown_placeholder", "{0}"),
+        (
+            "paused",
+            "Paused",
+            "Paused: {reason:d}.",
+            "message_placeholder_form",
+            "{reason:d}",
+        ),
+        (
+            "start",
+            "Session start",
+            "Go at {speed:.1f}",
+            "message_placeholder_form",
+            "{speed:.1f}",
+        ),
+        (
+            "paused",
+            "Paused",
+            "Paused: {reason!x}",
+            "message_placeholder_form",
+            "{reason!x}",
+        ),
+        (
+            "start",
+            "Session start",
+            "Go at {speed.real}",
+            "message_placeholder_form",
+            "{speed.real}",
+        ),
+        (
+            "switch",
+            "Turn around",
+            "Go {direction[0]}",
+            "message_placeholder_form",
+            "{direction[0]}",
+        ),
+        ("switch", "Turn around", "Go {}", "message_unknown_placeholder", "{}"),
+        ("switch", "Turn around", "Go {0}", "message_unknown_placeholder", "{0}"),
     ],
 )
 async def test_options_refuse_messages_that_cannot_be_spoken(
@@ -420,6 +432,7 @@ async def test_options_refuse_messages_that_cannot_be_spoken(
     spotter_switch: str,
     spoken: Spoken,
     cue: str,
+    label: str,
     template: str,
     error: str,
     field: str,
@@ -428,18 +441,15 @@ async def test_options_refuse_messages_that_cannot_be_spoken(
     entry = await speaking_entry(hass, config_entry)
     options_before = dict(entry.options)
     flow = hass.config_entries.options
-    result = await flow.async_init(entry.entry_id)
-    result = await flow.async_configure(
-        result["flow_id"], {"speed_unit": "mph", "max_speed": 2.0}
-    )
-    result = await flow.async_configure(result["flow_id"], suggested(result))
+    result = await open_options(hass, entry, "announcements")
     answers = suggested(result) | {CONF_MESSAGES: {cue: template}}
 
     result = await flow.async_configure(result["flow_id"], answers)
 
     assert result["step_id"] == "announcements"
     assert result["errors"] == {CONF_MESSAGES: error}
-    assert result["description_placeholders"] == {"cue": cue, "field": field}
+    assert result["description_placeholders"]["cue"] == label
+    assert result["description_placeholders"]["field"] == field
     flow.async_abort(result["flow_id"])
     assert dict(entry.options) == options_before
 
@@ -501,9 +511,11 @@ async def test_options_keep_announcements(
     spotter_switch: str,
     spoken: Spoken,
 ) -> None:
-    """Going through the options again keeps the speakers."""
+    """Saving another section, or this one unchanged, keeps the speakers."""
     entry = await speaking_entry(hass, config_entry)
-    await change_options(hass, entry, {"speed_unit": "mph", "max_speed": 2.0})
+    await change_options(hass, entry, "limits")
+    assert entry.options[CONF_SPEAKERS] == [PLAYER, SATELLITE]
+    await change_options(hass, entry, "announcements")
     assert entry.options[CONF_SPEAKERS] == [PLAYER, SATELLITE]
     assert entry.runtime_data.announcer is not None
 
@@ -646,19 +658,27 @@ async def test_options_store_the_volume_only_when_chosen(
     spotter_switch: str,
     spoken: Spoken,
 ) -> None:
-    """A chosen volume is stored in percent; an empty one is not stored."""
+    """The volume box is empty until chosen; a chosen volume is stored in percent."""
     entry = await speaking_entry(hass, config_entry)
-    await change_options(hass, entry, {"speed_unit": "mph", "max_speed": 2.0})
+    result = await open_options(hass, entry, "announcements")
+    assert "volume" not in suggested(result)
+    hass.config_entries.options.async_abort(result["flow_id"])
+    await change_options(hass, entry, "announcements")
     assert "volume" not in entry.options
     assert entry.runtime_data.announcer.settings.volume is None
-    await change_options(
-        hass,
-        entry,
-        {"speed_unit": "mph", "max_speed": 2.0},
-        announcements={"volume": 40.0},
-    )
+    await change_options(hass, entry, "announcements", {"volume": 40.0})
     assert entry.options["volume"] == 40
     assert entry.runtime_data.announcer.settings.volume == 0.4
+    # Emptied again: the speaker's own volume.
+    result = await open_options(hass, entry, "announcements")
+    assert suggested(result)["volume"] == 40
+    answers = {k: v for k, v in suggested(result).items() if k != "volume"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], answers
+    )
+    await hass.async_block_till_done()
+    assert "volume" not in entry.options
+    assert entry.runtime_data.announcer.settings.volume is None
 
 
 async def test_scheduled_session_is_announced(

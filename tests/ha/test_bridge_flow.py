@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -14,6 +15,7 @@ from custom_components.retrowalk.const import (
     CONF_BRIDGE,
     CONF_CLEARANCE_ACKNOWLEDGED,
     CONF_MAX_SPEED,
+    CONF_MAX_SPEED_KMH,
     CONF_SPEED_UNIT,
     CONF_TREADMILL_TYPE,
     DOMAIN,
@@ -24,12 +26,13 @@ from .bridge_setup import (
     REPORTED_SPEED,
     SPEED,
     START_SCRIPT,
+    STOP_SCRIPT,
     SWITCH,
     SWITCH_BRIDGE,
     async_setup_bridge_entities,
     bridge_entry,
 )
-from .helpers import setup_entry, suggested
+from .helpers import call, open_options, setup_entry, suggested
 from .test_config_flow import ANNOUNCEMENT_INPUT, SPOTTER_INPUT, start_flow
 
 BRIDGE_USER_INPUT = {
@@ -125,27 +128,36 @@ async def test_bridge_flow_creates_entry_with_cap_within_the_entity(
     )
 
 
-async def test_options_flow_checks_the_cap_against_the_entity(
+async def test_options_limits_check_the_cap_against_the_entity(
     hass: HomeAssistant,
 ) -> None:
-    """Options: a cap above the entity's maximum is refused at the bridge step."""
+    """Options: a cap above the speed entity's maximum (4 mph) is refused."""
     entry = bridge_entry(SWITCH_BRIDGE)
     await setup_entry(hass, entry)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
+    options_before = dict(entry.options)
+    result = await open_options(hass, entry, "limits")
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_SPEED_UNIT: "mph", CONF_MAX_SPEED: 4.5}
     )
-    assert result["step_id"] == "bridge"
-    assert suggested(result) == SWITCH_BRIDGE
+    assert result["errors"] == {CONF_MAX_SPEED: "max_speed_above_entity"}
+    assert result["description_placeholders"]["entity_max"] == "4"
+    assert result["description_placeholders"]["entity_unit"] == "mph"
+    assert entry.options == options_before
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], SWITCH_BRIDGE
+        result["flow_id"], {CONF_SPEED_UNIT: "mph", CONF_MAX_SPEED: 4.0}
     )
-    assert result["errors"] == {"base": "max_speed_above_entity"}
-    assert result["description_placeholders"] == {
-        "entity_max": "4",
-        "entity_unit": "mph",
-    }
-    assert entry.options[CONF_BRIDGE] == SWITCH_BRIDGE
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert entry.options == options_before | {CONF_MAX_SPEED_KMH: 6.437376}
+
+
+async def test_options_offer_no_bridge_step(hass: HomeAssistant) -> None:
+    """The entities that drive the treadmill are changed in Reconfigure only."""
+    entry = bridge_entry(SWITCH_BRIDGE)
+    await setup_entry(hass, entry)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert "bridge" not in result["menu_options"]
 
 
 async def test_reconfigure_turns_a_virtual_treadmill_into_a_bridge(
@@ -158,6 +170,7 @@ async def test_reconfigure_turns_a_virtual_treadmill_into_a_bridge(
         {CONF_NAME: "Demo Treadmill", CONF_TREADMILL_TYPE: "entity_bridge"},
     )
     assert result["step_id"] == "bridge"
+    assert suggested(result) == {"control": "switch"}
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], SWITCH_BRIDGE
     )
@@ -168,3 +181,115 @@ async def test_reconfigure_turns_a_virtual_treadmill_into_a_bridge(
     assert loaded_entry.options[CONF_BRIDGE] == SWITCH_BRIDGE
     assert loaded_entry.unique_id == "entity_bridge-demo_treadmill"
     assert hass.states.get(SWITCH).state == "off"
+
+
+async def test_reconfigure_changes_the_bridge_entities(hass: HomeAssistant) -> None:
+    """A bridged treadmill's entities are shown and changed in Reconfigure."""
+    entry = bridge_entry(SWITCH_BRIDGE)
+    await setup_entry(hass, entry)
+    options_before = dict(entry.options)
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_NAME: "Demo Treadmill", CONF_TREADMILL_TYPE: "entity_bridge"},
+    )
+    assert result["step_id"] == "bridge"
+    assert suggested(result) == SWITCH_BRIDGE
+    # A wrong choice is named and changes nothing.
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], SWITCH_BRIDGE | {"control": "start_stop"}
+    )
+    assert result["errors"] == {"start_entity": "start_stop_required"}
+    assert entry.options == options_before
+    start_stop = {
+        "speed_entity": SPEED,
+        "control": "start_stop",
+        "start_entity": START_SCRIPT,
+        "stop_entity": STOP_SCRIPT,
+    }
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], start_stop
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert entry.options == options_before | {CONF_BRIDGE: start_stop}
+    assert entry.state is ConfigEntryState.LOADED
+
+
+async def test_reconfigure_checks_the_cap_against_a_new_speed_entity(
+    hass: HomeAssistant,
+) -> None:
+    """A speed entity slower than the cap is refused: lower the cap first."""
+    entry = bridge_entry(SWITCH_BRIDGE, cap_kmh=8.0)
+    await setup_entry(hass, entry)
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_NAME: "Demo Treadmill", CONF_TREADMILL_TYPE: "entity_bridge"},
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], SWITCH_BRIDGE
+    )
+    assert result["errors"] == {"base": "max_speed_above_entity"}
+    assert result["description_placeholders"] == {
+        "entity_max": "4",
+        "entity_unit": "mph",
+    }
+
+
+async def test_reconfigure_from_a_bridge_forgets_its_entities(
+    hass: HomeAssistant,
+) -> None:
+    """A bridged treadmill made virtual keeps its options but not its entities."""
+    entry = bridge_entry(SWITCH_BRIDGE)
+    await setup_entry(hass, entry)
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Demo Treadmill", CONF_TREADMILL_TYPE: "virtual"}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert CONF_BRIDGE not in entry.options
+    assert entry.options[CONF_MAX_SPEED_KMH] == 3.218688
+    assert entry.unique_id == "virtual-demo_treadmill"
+
+
+async def test_reconfigure_is_not_applied_once_a_session_runs(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """A session started while the entities were being chosen: nothing changes."""
+    result = await loaded_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_NAME: "Demo Treadmill", CONF_TREADMILL_TYPE: "entity_bridge"},
+    )
+    assert result["step_id"] == "bridge"
+    await call(hass, "start_session")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], SWITCH_BRIDGE
+    )
+    assert result["reason"] == "session_active"
+    assert loaded_entry.data[CONF_TREADMILL_TYPE] == "virtual"
+    assert CONF_BRIDGE not in loaded_entry.options
+
+
+@pytest.mark.parametrize("speed_state", [None, "percent"])
+async def test_options_limits_without_a_usable_speed_entity(
+    hass: HomeAssistant, speed_state: str | None
+) -> None:
+    """The speed entity gone or not in a speed unit: the cap is checked as usual."""
+    entry = bridge_entry(SWITCH_BRIDGE)
+    await setup_entry(hass, entry)
+    if speed_state is None:
+        hass.states.async_remove(SPEED)
+    else:
+        attributes = dict(hass.states.get(SPEED).attributes)
+        hass.states.async_set(SPEED, "0", attributes | {"unit_of_measurement": "%"})
+    result = await open_options(hass, entry, "limits")
+    assert result["description_placeholders"]["entity_max"] == ""
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SPEED_UNIT: "mph", CONF_MAX_SPEED: 4.5}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert entry.options[CONF_MAX_SPEED_KMH] == pytest.approx(7.242048)

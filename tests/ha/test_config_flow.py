@@ -28,15 +28,9 @@ from custom_components.retrowalk.const import (
     DOMAIN,
 )
 
-from .helpers import SPOTTER_SWITCH, call
+from .helpers import SPOTTER_SWITCH, call, open_options, suggested
 
 USER_INPUT = {CONF_NAME: "Demo Treadmill", CONF_TREADMILL_TYPE: "virtual"}
-SCHEDULE_INPUT = {
-    "weekdays": ["0", "2", "4"],
-    "session_time": "18:00:00",
-    "at_session_time": "remind",
-    "missed_after": 120,
-}
 ANNOUNCEMENT_INPUT = {"lead_time": 3.0, "countdown": False, "messages": {}}
 SPOTTER_INPUT = {
     CONF_SPOTTERS: [SPOTTER_SWITCH],
@@ -152,6 +146,9 @@ async def test_safety_step_requires_acknowledgement_and_sane_cap(
             "unit": "mph",
             "entity_max": "",
             "entity_unit": "",
+            "max_speed_range": "0.5–5.0 mph",
+            "min": "0.5",
+            "max": "5.0",
         }
     assert hass.config_entries.async_entries(DOMAIN) == []
     result = await hass.config_entries.flow.async_configure(
@@ -172,63 +169,46 @@ async def test_same_treadmill_twice_aborts(
     assert result["reason"] == "already_configured"
 
 
-async def test_options_flow_changes_unit_and_cap(
+async def test_options_limits_change_unit_and_cap(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
-    """New unit and cap reload the entry: numbers follow."""
-    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
-    assert result["type"] is FlowResultType.FORM
-    suggested = {
-        str(key): key.description["suggested_value"]
-        for key in result["data_schema"].schema
-    }
-    assert suggested == {CONF_SPEED_UNIT: "mph", CONF_MAX_SPEED: 2.0}
+    """The cap is entered in the treadmill's unit, within its range; a new unit keeps it."""
+    options_before = dict(loaded_entry.options)
+    result = await open_options(hass, loaded_entry, "limits")
+    assert suggested(result) == {CONF_MAX_SPEED: 2.0, CONF_SPEED_UNIT: "mph"}
+    box = result["data_schema"].schema[CONF_MAX_SPEED].config
+    assert (box["min"], box["max"], box["unit_of_measurement"]) == (0.5, 5.0, "mph")
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_SPEED_UNIT: "km/h", CONF_MAX_SPEED: 0.5}
+        result["flow_id"], {CONF_SPEED_UNIT: "km/h", CONF_MAX_SPEED: 5.1}
     )
     assert result["errors"] == {CONF_MAX_SPEED: "max_speed_out_of_range"}
+    assert result["description_placeholders"]["max_speed"] == "5.0"
+    assert result["description_placeholders"]["unit"] == "mph"
+    assert loaded_entry.options == options_before
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_SPEED_UNIT: "km/h", CONF_MAX_SPEED: 4.0}
-    )
-    assert result["step_id"] == "spotter"
-    suggested = {
-        str(key): key.description["suggested_value"]
-        for key in result["data_schema"].schema
-    }
-    assert suggested == SPOTTER_INPUT | {
-        CONF_PAUSE_GRACE: 5,
-        CONF_RESUME_CONFIRMATION: 10,
-    }
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        SPOTTER_INPUT | {CONF_RESUME_POLICY: "auto_after_confirmation"},
-    )
-    assert result["step_id"] == "announcements"
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], ANNOUNCEMENT_INPUT
-    )
-    assert result["step_id"] == "schedule"
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], SCHEDULE_INPUT
+        result["flow_id"], {CONF_SPEED_UNIT: "km/h", CONF_MAX_SPEED: 2.5}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    assert loaded_entry.options == SCHEDULE_INPUT | {
+    assert loaded_entry.options == options_before | {
         CONF_SPEED_UNIT: "km/h",
-        CONF_MAX_SPEED_KMH: 4.0,
-        **SPOTTER_INPUT,
-        CONF_PAUSE_GRACE: 5,
-        CONF_RESUME_CONFIRMATION: 10,
-        CONF_RESUME_POLICY: "auto_after_confirmation",
-        "speakers": [],
-        "lead_time": 3,
-        "countdown": False,
-        "messages": {},
+        CONF_MAX_SPEED_KMH: pytest.approx(4.02336),
     }
     number = hass.states.get("number.demo_treadmill_backward_speed")
     assert number.attributes["max"] == 4.0
     assert number.attributes["unit_of_measurement"] == "km/h"
     assert float(number.state) == 0.8
+
+    # Now in km/h; saved unchanged, the cap stays exactly what it was.
+    result = await open_options(hass, loaded_entry, "limits")
+    assert suggested(result) == {CONF_MAX_SPEED: 4.0, CONF_SPEED_UNIT: "km/h"}
+    box = result["data_schema"].schema[CONF_MAX_SPEED].config
+    assert (box["min"], box["max"], box["unit_of_measurement"]) == (0.8, 8.0, "km/h")
+    await hass.config_entries.options.async_configure(
+        result["flow_id"], suggested(result)
+    )
+    await hass.async_block_till_done()
+    assert loaded_entry.options[CONF_MAX_SPEED_KMH] == pytest.approx(4.02336)
 
 
 async def test_options_refused_during_a_session(
@@ -258,7 +238,7 @@ async def start_spotter_step(hass: HomeAssistant) -> str:
 @pytest.mark.parametrize(
     ("spotter_input", "errors"),
     [
-        ({CONF_SPOTTERS: []}, {"base": "spotter_needed"}),
+        ({CONF_SPOTTERS: []}, {CONF_SPOTTERS: "spotter_needed"}),
         (
             {CONF_SPOTTERS: ["input_boolean.nobody"]},
             {CONF_SPOTTERS: "spotter_not_found"},
@@ -312,10 +292,7 @@ async def test_options_spotter_step_checks_entities(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
     """The options flow refuses a spotter that does not exist, then accepts a fix."""
-    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_SPEED_UNIT: "mph", CONF_MAX_SPEED: 2.0}
-    )
+    result = await open_options(hass, loaded_entry, "spotter")
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], SPOTTER_INPUT | {CONF_SPOTTERS: ["person.gone"]}
     )
@@ -323,7 +300,7 @@ async def test_options_spotter_step_checks_entities(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], SPOTTER_INPUT
     )
-    assert result["step_id"] == "announcements"
+    assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
 async def test_reconfigure_renames_the_treadmill(

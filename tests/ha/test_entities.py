@@ -309,7 +309,7 @@ async def test_sensor_units_follow_an_options_change(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
     """Switching the treadmill to km/h shows speed and distance in km/h and km."""
-    await change_options(hass, loaded_entry, {"speed_unit": "km/h", "max_speed": 3.2})
+    await change_options(hass, loaded_entry, "limits", {"speed_unit": "km/h"})
     await call(hass, "start_session")
     assert hass.states.get(SPEED).attributes["unit_of_measurement"] == "km/h"
     # The restored 0.5 mph is kept exactly: 0.8047 km/h.
@@ -325,7 +325,7 @@ async def test_users_own_display_unit_survives_an_options_change(
     registry.async_update_entity_options(
         SPEED, "sensor", {"unit_of_measurement": "m/s"}
     )
-    await change_options(hass, loaded_entry, {"speed_unit": "km/h", "max_speed": 3.2})
+    await change_options(hass, loaded_entry, "limits", {"speed_unit": "km/h"})
     assert hass.states.get(SPEED).attributes["unit_of_measurement"] == "m/s"
     assert hass.states.get(DISTANCE).attributes["unit_of_measurement"] == "km"
 

@@ -45,6 +45,7 @@ from custom_components.retrowalk.treadmills.ftms import FtmsTreadmill
 from custom_components.retrowalk.treadmills.ftms_protocol import (
     FITNESS_MACHINE_SERVICE_UUID,
 )
+from custom_components.retrowalk.treadmills.virtual import VirtualTreadmill
 from tests.treadmills.fake_ftms import (
     REQUEST_CONTROL,
     START,
@@ -312,6 +313,80 @@ async def test_renaming_keeps_the_treadmill_known_by_its_address(
         DOMAIN, context={"source": SOURCE_BLUETOOTH}, data=service_info()
     )
     assert result["reason"] == "already_configured"
+
+
+async def test_reconfigure_turns_a_virtual_treadmill_into_an_ftms_one(
+    hass: HomeAssistant,
+    enable_bluetooth: None,
+    loaded_entry: MockConfigEntry,
+    link: BluetoothLink,
+) -> None:
+    """Reconfigure offers Bluetooth FTMS and the treadmills seen; the options stay."""
+    options_before = dict(loaded_entry.options)
+    await advertise(hass, service_info())
+    result = await loaded_entry.start_reconfigure_flow(hass)
+    types = result["data_schema"].schema[CONF_TREADMILL_TYPE].config["options"]
+    assert types == ["virtual", "entity_bridge", "ftms"]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Demo Treadmill", CONF_TREADMILL_TYPE: "ftms"}
+    )
+    assert result["step_id"] == "ftms_device"
+    selector = result["data_schema"].schema[CONF_ADDRESS]
+    assert selector.config["options"] == [
+        {"value": ADDRESS, "label": f"{DEVICE_NAME} ({ADDRESS})"}
+    ]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_ADDRESS: ADDRESS}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    await settle(hass)
+    assert loaded_entry.data == {
+        CONF_NAME: "Demo Treadmill",
+        CONF_TREADMILL_TYPE: "ftms",
+        CONF_CLEARANCE_ACKNOWLEDGED: True,
+        CONF_ADDRESS: ADDRESS,
+    }
+    assert loaded_entry.unique_id == f"ftms-{ADDRESS.lower()}"
+    assert loaded_entry.options == options_before
+    assert hass.states.get(CONNECTION).state == "on"
+    # The treadmill is now configured: its discovery is over, and not offered again.
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_BLUETOOTH}, data=service_info()
+    )
+    assert result["reason"] == "already_configured"
+
+
+async def test_reconfigure_to_ftms_with_no_treadmill_in_range_changes_nothing(
+    hass: HomeAssistant, enable_bluetooth: None, loaded_entry: MockConfigEntry
+) -> None:
+    """No Bluetooth treadmill seen: the reconfiguration stops, the entry stays."""
+    data_before = dict(loaded_entry.data)
+    result = await loaded_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Basement", CONF_TREADMILL_TYPE: "ftms"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "no_devices_found"
+    assert loaded_entry.data == data_before
+    assert loaded_entry.title == "Demo Treadmill"
+
+
+async def test_reconfigure_an_ftms_treadmill_into_a_virtual_one(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """The Bluetooth address goes with the type; the name makes the unique ID."""
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Demo Treadmill", CONF_TREADMILL_TYPE: "virtual"}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await settle(hass)
+    assert CONF_ADDRESS not in entry.data
+    assert entry.data[CONF_TREADMILL_TYPE] == "virtual"
+    assert entry.unique_id == "virtual-demo_treadmill"
+    assert isinstance(entry.runtime_data.controller.treadmill, VirtualTreadmill)
 
 
 async def start_manual_ftms_flow(hass: HomeAssistant) -> dict[str, Any]:
