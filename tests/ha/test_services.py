@@ -460,8 +460,10 @@ async def test_a_target_names_the_treadmill(
     """With two treadmills, the target (any entity of one, or its device) picks it."""
     second = await _second_treadmill(hass, loaded_entry)
     if target == "device":
-        device = dr.async_get(hass).async_get_device({(DOMAIN, second.entry_id)})
-        assert device is not None
+        # (device_registry.async_get_device is deprecated from 2026.11; this works on all.)
+        [device] = dr.async_entries_for_config_entry(
+            dr.async_get(hass), second.entry_id
+        )
         target = {"device_id": device.id}
     assert isinstance(target, dict)
     await call(hass, "start_session", program="steady_10", **target)
