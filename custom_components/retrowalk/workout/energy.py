@@ -1,7 +1,7 @@
 """Energy spent walking: MET-minutes, and kcal when the body mass is known.
 
 Backward walking costs about 6.0 METs against 4.3 forward at the same speed,
-some 40% more [004]; kcal = METs x body mass (kg) x hours. The seed gives one
+some 40% more [004]; kcal = METs x body mass (kg) x hours. The source gives one
 figure per direction, so the speed does not enter. Paused time counts as rest
 and adds nothing.
 """

@@ -1,4 +1,4 @@
-"""The built-in programs, each taken from a source article in the seeds."""
+"""The built-in programs, each taken from a source article (README, Sources)."""
 
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ def _walk(
 
 
 def beginner_alternating() -> Program:
-    """Holland's beginner walk: 30 minutes alternating 2 minutes each way [seed 001].
+    """Holland's beginner walk: 30 minutes alternating 2 minutes each way [source 001].
 
     Starts and ends forward, so the first and last two minutes are the warm-up and
-    cool-down that seed 003 recommends; 7 backward intervals, 14 backward minutes.
+    cool-down that source 003 recommends; 7 backward intervals, 14 backward minutes.
     """
     middle = [_walk(BACKWARD if i % 2 == 0 else FORWARD, 2) for i in range(13)]
     return Program(
@@ -36,7 +36,7 @@ def beginner_alternating() -> Program:
 
 
 def intervals_3_1() -> Program:
-    """Forward 3 minutes, backward 1 minute, repeated five times [seed 003].
+    """Forward 3 minutes, backward 1 minute, repeated five times [source 003].
 
     The first forward stretch is the warm-up; a 2-minute forward cool-down ends it
     so the belt never stops under someone walking backward (22 minutes).
@@ -52,9 +52,9 @@ def intervals_3_1() -> Program:
 
 
 def steady_10() -> Program:
-    """A 3-minute forward warm-up, then 10 straight minutes backward [seeds 001, 003].
+    """A 3-minute forward warm-up, then 10 straight minutes backward [sources 001, 003].
 
-    Ten continuous backward minutes, three times a week, is the level the seeds
+    Ten continuous backward minutes, three times a week, is the level the sources
     build up to.
     """
     return Program(

@@ -1,6 +1,6 @@
 """The progression coach: a ladder of levels, one step per good week.
 
-The ladder follows the seeds. Start with backward intervals of a minute or two
+The ladder follows the sources (README, Sources). Start with backward intervals of a minute or two
 and build up, over about four weeks, to 10 straight minutes of backward walking
 three times a week [001, 003]; 5 minutes comes before 10 [004]. Then raise the
 speed gradually, in small steps [002, 004], never above the speed cap. Every

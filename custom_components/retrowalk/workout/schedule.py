@@ -1,6 +1,6 @@
 """The weekly schedule: which days, at what time, and what counts as missed.
 
-Three sessions a week is the dosage the seeds recommend [000, 001], so the
+Three sessions a week is the dosage the sources recommend [000, 001], so the
 default days are Monday, Wednesday and Friday.
 
 Everything is computed in the local wall time of the schedule's time zone and

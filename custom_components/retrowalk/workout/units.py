@@ -31,7 +31,7 @@ class SpeedUnit(StrEnum):
         return km / KM_PER_MILE if self is SpeedUnit.MPH else km
 
 
-# 0.5 mph is where the seeds tell most people to start [000, 001].
+# 0.5 mph is where the sources tell most people to start [000, 001].
 START_SPEED_KMH = SpeedUnit.MPH.to_kmh(0.5)
 # Default cap on every speed: 2.0 mph (3.2 km/h), a brisk backward walk.
 DEFAULT_MAX_SPEED_KMH = SpeedUnit.MPH.to_kmh(2.0)
