@@ -236,14 +236,18 @@ def _named_entry_ids(hass: HomeAssistant, data: dict[str, Any]) -> set[str]:
         if entity is None or entity.platform != DOMAIN or not entity.config_entry_id:
             raise validation_error("not_a_treadmill", target=_shown(entity_id))
         named.add(entity.config_entry_id)
+    # Each treadmill's device, found from its entry (DeviceEntry.config_entries is
+    # deprecated from 2026.11, and config_entry_id is new there).
     devices = dr.async_get(hass)
-    ours = {entry.entry_id for entry in hass.config_entries.async_entries(DOMAIN)}
+    treadmill_devices = {
+        device.id: entry.entry_id
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        for device in dr.async_entries_for_config_entry(devices, entry.entry_id)
+    }
     for device_id in _target_ids(data, ATTR_DEVICE_ID):
-        device = devices.async_get(device_id)
-        treadmills = ours & set(device.config_entries) if device else set()
-        if not treadmills:
+        if (treadmill := treadmill_devices.get(device_id)) is None:
             raise validation_error("not_a_treadmill", target=_shown(device_id))
-        named |= treadmills
+        named.add(treadmill)
     return named
 
 
