@@ -84,8 +84,14 @@ class BeltSupervisor:
         cap_kmh: float,
         on_safety_stop: SafetyStopListener,
         on_status: StatusListener,
+        absent_since: float | None = None,
     ) -> None:
-        """Supervise `treadmill`; `async_start_watching` begins the watch."""
+        """Supervise `treadmill`; `async_start_watching` begins the watch.
+
+        `absent_since` is when the entry's previous supervisor (before a reload)
+        last saw the spotter go, on the event loop's clock: the grace is not
+        started afresh for a belt that has been unwatched meanwhile.
+        """
         self._hass = hass
         self.treadmill = treadmill
         self._spotter = spotter
@@ -106,7 +112,7 @@ class BeltSupervisor:
         self._stop_failed = False
         self._stop_retry: Callable[[], None] | None = None
         self._retries = 0
-        self._absent_since: float | None = None
+        self._absent_since: float | None = absent_since
         self._grace_timer: asyncio.TimerHandle | None = None
         self._grace_deadline = 0.0
         # The grace ran out and the belt was told to stop; until the spotter is back
@@ -142,6 +148,11 @@ class BeltSupervisor:
         return self._commanded
 
     @property
+    def absent_since(self) -> float | None:
+        """Since when (event loop clock) nobody is at the treadmill; None if somebody is."""
+        return self._absent_since
+
+    @property
     def closed(self) -> bool:
         """Whether the entry is shutting down: the belt will not start again."""
         return self._closed
@@ -151,7 +162,10 @@ class BeltSupervisor:
     @callback
     def async_start_watching(self) -> None:
         """Follow the treadmill and the spotter gate (after the gate has started)."""
-        self._absent_since = None if self._spotter.present else self._now()
+        if self._spotter.present:
+            self._absent_since = None
+        elif self._absent_since is None:
+            self._absent_since = self._now()
         self._unsubscribers += [
             self.treadmill.add_listener(self._on_treadmill_status),
             self._spotter.add_listener(self._on_presence),

@@ -98,6 +98,7 @@ class WorkoutController:
             cap_kmh=settings.max_speed_kmh,
             on_safety_stop=self._async_on_safety_stop,
             on_status=self._on_treadmill_status,
+            absent_since=store.spotter_absent_since,
         )
 
     async def async_setup(self) -> None:
@@ -268,6 +269,7 @@ class WorkoutController:
                 assert self.session is not None
                 events = self.session.interrupt(REASON_RESTART)
             await self.belt.async_shutdown()
+            self._store.spotter_absent_since = self.belt.absent_since
             self.spotter.async_stop()
             if self.is_active and (request := self._store.take_stop_request()):
                 assert self.session is not None

@@ -4,7 +4,8 @@ One store per treadmill outlives reloads of its entry (it is kept in
 `hass.data`): a controller claims it when it sets up, and saves of a controller
 that has let go are ignored, so an old controller can never overwrite what a
 newer one wrote. A stop asked for while the entry is shutting down is recorded
-at once, in memory and on disk, and the next controller of the entry applies it.
+at once, in memory and on disk, and the next controller of the entry applies it;
+so is, in memory, since when the spotter has been away (its grace runs on).
 A file it cannot read is never a setup error: a damaged one is moved aside, one
 from a newer retrowalk is left untouched (sessions are then kept in memory only).
 """
@@ -82,6 +83,9 @@ class SessionStore:
         self._snapshot: dict[str, Any] | None = None
         self._stop_request: StopRequest | None = None
         self._read_only = False
+        # Since when nobody was at the treadmill when the last controller shut down
+        # (event loop clock; kept in memory for the next one, after a reload).
+        self.spotter_absent_since: float | None = None
 
     @property
     def read_only(self) -> bool:
