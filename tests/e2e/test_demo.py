@@ -77,6 +77,14 @@ HIDDEN_BELOW_A_SCROLL = """card => {
 # An entities card's row of a sensor.
 ROW = "hui-sensor-entity-row, hui-simple-entity-row"
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \S+ (WARNING|ERROR|CRITICAL) ")
+TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d \d")
+# Home Assistant's frontend takes its launch screen away in a view transition; now
+# and then on a busy machine two start-up steps do so in one frame, the first is
+# skipped, and the frontend reports its own unhandled rejection to the server log
+# (see test_card.py, LAUNCH_RACE). Nothing of retrowalk's; any other error counts.
+FRONTEND_LAUNCH_RACE = re.compile(
+    r"\[frontend\.js\.[^]]*\] Uncaught error .*\n(.*\n)*?.*Transition was skipped"
+)
 
 
 @pytest.fixture(scope="module")
@@ -88,22 +96,36 @@ def server() -> Iterator[Server]:
         live.add_treadmill("Garage")
         yield live
         # No failed setup (the integrations page's red cards).
+        # (Which integrations Home Assistant sets up itself differs by version:
+        # 2026.11 adds its marketplace.)
         entries = live.request("GET", "/api/config/config_entries/entry")
-        assert {(e["domain"], e["state"]) for e in entries} <= {
-            ("backup", "loaded"),
-            ("retrowalk", "loaded"),
-            ("retrowalk_demo_speaker", "loaded"),
-        }
+        assert [
+            (e["domain"], e["state"]) for e in entries if e["state"] != "loaded"
+        ] == []
+        assert {"retrowalk", "retrowalk_demo_speaker"} <= {e["domain"] for e in entries}
         # A clean log: no error, no traceback, no YAML warning.
         assert live.log is not None
         text = live.log.read_text()
         assert "Traceback" not in text
         problems = [
-            line
-            for line in text.splitlines()
-            if LOG_LINE.match(line) and not EXPECTED_WARNINGS.search(line)
+            entry
+            for entry in log_entries(text)
+            if LOG_LINE.match(entry)
+            and not EXPECTED_WARNINGS.search(entry)
+            and not FRONTEND_LAUNCH_RACE.search(entry)
         ]
         assert problems == []
+
+
+def log_entries(text: str) -> list[str]:
+    """The server log's entries, each with the lines that follow its header."""
+    entries: list[str] = []
+    for line in text.splitlines():
+        if TIMESTAMP.match(line) or not entries:
+            entries.append(line)
+        else:
+            entries[-1] += "\n" + line
+    return entries
 
 
 @pytest.fixture(scope="module")
