@@ -131,7 +131,9 @@ class Browsing:
         page.get_by_role("textbox", name="Username").fill(DEMO_USER["username"])
         page.get_by_role("textbox", name="Password").fill(DEMO_USER["password"])
         page.keyboard.press("Enter")
-        playwright.expect(self.card.locator(".card")).to_be_attached()
+        # The first load of the frontend's modules (and the card's) after a log-in can
+        # take seconds on a busy machine; meanwhile the view shows a placeholder.
+        playwright.expect(self.card.locator(".card")).to_be_attached(timeout=20_000)
         if language:
             # The frontend's language, as its profile page stores it in this browser.
             page.evaluate(
