@@ -133,7 +133,17 @@ class Browsing:
         page.keyboard.press("Enter")
         # The first load of the frontend's modules (and the card's) after a log-in can
         # take seconds on a busy machine; meanwhile the view shows a placeholder.
-        playwright.expect(self.card.locator(".card")).to_be_attached(timeout=20_000)
+        card = self.card.locator(".card")
+        try:
+            playwright.expect(card).to_be_attached(timeout=20_000)
+        except AssertionError:
+            # Now and then on this busy two-core machine, right after the log-in
+            # redirect, the card's module is never defined in the new page and the
+            # view shows "Configuration error" (not understood yet; a reload shows
+            # the card). Reload once, and say so in the test's output.
+            print(f"card not defined after the log-in; reloading {page.url}")  # noqa: T201
+            page.reload()
+            playwright.expect(card).to_be_attached(timeout=20_000)
         if language:
             # The frontend's language, as its profile page stores it in this browser.
             page.evaluate(
