@@ -30,8 +30,9 @@ SPOTTER = {
     "resume_confirmation": 10,
     "resume_policy": "manual",
 }
+SPEAKERS = ["media_player.demo_speaker"]
 ANNOUNCEMENTS = {
-    "speakers": ["media_player.demo_speaker"],
+    "speakers": SPEAKERS,
     "tts_entity": "tts.demo_voice",
     "language": "en",
     "lead_time": 3,
@@ -186,6 +187,19 @@ class Server:
         )
         self.token = tokens["access_token"]
 
+    def wait_for_entities(self, entity_ids: list[str], timeout: float) -> None:
+        """Wait until the entities exist (the demo speaker is set up in the background)."""
+        deadline = time.monotonic() + timeout
+        for entity_id in entity_ids:
+            while True:
+                try:
+                    self.request("GET", f"/api/states/{entity_id}")
+                    break
+                except urllib.error.HTTPError as err:
+                    if err.code != 404 or time.monotonic() > deadline:
+                        raise
+                time.sleep(0.5)
+
     def add_demo_treadmill(self) -> None:
         """Run the retrowalk config flow for the demo treadmill if it is missing."""
         self.add_treadmill(TREADMILL["name"])
@@ -197,6 +211,7 @@ class Server:
         )
         if any(entry["title"] == name for entry in entries):
             return
+        self.wait_for_entities(SPEAKERS, timeout=60)
         flow = self.request(
             "POST", "/api/config/config_entries/flow", {"handler": "retrowalk"}
         )
