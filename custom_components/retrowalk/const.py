@@ -99,3 +99,8 @@ PAUSE_REASONS: Final = [
     REASON_CONTROL_LOST,
     REASON_RESTART,
 ]
+
+
+def unique_id(entry_id: str, key: str) -> str:
+    """The unique id of a treadmill's entity: its entry and its translation key."""
+    return f"{entry_id}_{key}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
 
-from .const import DOMAIN
+from .const import DOMAIN, unique_id
 from .controller import WorkoutController
 from .data import RetrowalkConfigEntry, RetrowalkData
 
@@ -21,7 +21,7 @@ class RetrowalkEntity(Entity):
         self.data: RetrowalkData = entry.runtime_data
         self.controller: WorkoutController = self.data.controller
         self._attr_translation_key = key
-        self._attr_unique_id = f"{entry.entry_id}_{key}"
+        self._attr_unique_id = unique_id(entry.entry_id, key)
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, entry.entry_id)},
             name=entry.title,

@@ -14,6 +14,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+
+from .const import DOMAIN, unique_id
 from .settings import EntrySettings
 from .workout.session import EventType, Session, WorkoutEvent
 
@@ -64,6 +69,13 @@ type RetrowalkEvent = WorkoutEvent | Notice
 EVENT_TYPES: tuple[str, ...] = (*EventType, *NoticeType)
 
 _ENDING = (EventType.SESSION_COMPLETED, EventType.SESSION_STOPPED)
+
+
+def workout_event_entity_id(hass: HomeAssistant, entry_id: str) -> str | None:
+    """The id of a treadmill's workout event entity: the logbook files events under it."""
+    return er.async_get(hass).async_get_entity_id(
+        Platform.EVENT, DOMAIN, unique_id(entry_id, "workout")
+    )
 
 
 def automation_payload(

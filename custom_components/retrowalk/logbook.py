@@ -22,13 +22,13 @@ from homeassistant.components.logbook.const import (
     LOGBOOK_ENTRY_MESSAGE,
     LOGBOOK_ENTRY_NAME,
 )
-from homeassistant.const import ATTR_ENTITY_ID, Platform
+from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.translation import async_get_cached_translations
 from homeassistant.util import dt as dt_util
 
 from .const import BUS_EVENT, DOMAIN, REASON_USER
+from .events import workout_event_entity_id
 from .workout.units import readable_distance
 
 type Translate = Callable[[str], str | None]
@@ -54,11 +54,7 @@ def async_describe_events(
         entry_id = data.get("config_entry_id")
         entry = hass.config_entries.async_get_entry(entry_id) if entry_id else None
         entity_id = data.get(ATTR_ENTITY_ID) or (
-            er.async_get(hass).async_get_entity_id(
-                Platform.EVENT, DOMAIN, f"{entry_id}_workout"
-            )
-            if entry_id
-            else None
+            workout_event_entity_id(hass, entry_id) if entry_id else None
         )
         return {
             LOGBOOK_ENTRY_NAME: entry.title if entry else DOMAIN,

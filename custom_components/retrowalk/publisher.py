@@ -15,12 +15,11 @@ from contextlib import contextmanager
 import logging
 from typing import Any
 
-from homeassistant.const import ATTR_ENTITY_ID, Platform
+from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er
 
-from .const import BUS_EVENT, DOMAIN
-from .events import RetrowalkEvent, automation_payload
+from .const import BUS_EVENT
+from .events import RetrowalkEvent, automation_payload, workout_event_entity_id
 from .settings import EntrySettings
 from .workout.session import Session
 
@@ -71,10 +70,7 @@ class Publisher:
                 listener(event)
         with self.isolated(f"{event.type} event"):
             payload = automation_payload(event, session, self._settings)
-            # The workout event entity's id: the logbook files the event under it.
-            entity_id = er.async_get(self._hass).async_get_entity_id(
-                Platform.EVENT, DOMAIN, f"{self._entry_id}_workout"
-            )
+            entity_id = workout_event_entity_id(self._hass, self._entry_id)
             self._hass.bus.async_fire(
                 BUS_EVENT,
                 {

@@ -26,7 +26,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import DOMAIN, NOT_PAUSED, PAUSE_REASONS
+from .const import DOMAIN, NOT_PAUSED, PAUSE_REASONS, unique_id
 from .data import RetrowalkConfigEntry, RetrowalkData
 from .entity import RetrowalkStateEntity
 from .phase import Phase, phase_of
@@ -330,8 +330,10 @@ def _suggest_entry_units(hass: HomeAssistant, entry: RetrowalkConfigEntry) -> No
     for description in SENSORS:
         if description.unit_fn is None:
             continue
-        unique_id = f"{entry.entry_id}_{description.key}"
-        if entity_id := registry.async_get_entity_id(SENSOR_DOMAIN, DOMAIN, unique_id):
+        entity_unique_id = unique_id(entry.entry_id, description.key)
+        if entity_id := registry.async_get_entity_id(
+            SENSOR_DOMAIN, DOMAIN, entity_unique_id
+        ):
             registry.async_update_entity_options(
                 entity_id,
                 f"{SENSOR_DOMAIN}.private",
