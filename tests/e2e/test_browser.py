@@ -9,10 +9,7 @@ Run with `scripts/test --e2e` (it installs Chromium and Playwright when missing)
 from __future__ import annotations
 
 from collections.abc import Iterator
-import os
-from pathlib import Path
 import re
-import sys
 
 import pytest
 
@@ -22,27 +19,10 @@ playwright = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed"
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
+from .common import ARTIFACTS, CHROMIUM, DEMO_USER, SECONDS, chromium, live_server  # noqa: E402
 
-from demo_provision import DEMO_USER  # noqa: E402
-from live_server import live_server  # noqa: E402
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
 # How Home Assistant words a report of something going away (as tests/conftest.py).
 REPORT = re.compile(r"will stop working|deprecat|Detected (that|code that)", re.I)
-ARTIFACTS = ROOT / "artifacts" / os.environ.get("RETROWALK_E2E_ARTIFACTS", "e2e")
-# Real clock: a 10 s interval switch, a 5 s spotter grace, page updates.
-SECONDS = 1000
 
 
 @pytest.fixture(scope="module")
@@ -64,11 +44,7 @@ def server() -> Iterator[str]:
 @pytest.fixture
 def page(server: str) -> Iterator[playwright.Page]:
     """A logged-in browser page."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS
-        )
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1300, "height": 900})
         page.set_default_timeout(30 * SECONDS)
         page.goto(server)
@@ -82,7 +58,6 @@ def page(server: str) -> Iterator[playwright.Page]:
             yield page
         finally:
             shot(page, "last")  # what the page showed at the end (or at a failure)
-            browser.close()
 
 
 def shot(page: playwright.Page, name: str) -> None:

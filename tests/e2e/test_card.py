@@ -16,8 +16,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 import itertools
 import math
-from pathlib import Path
-import sys
 import time
 from typing import Any
 
@@ -29,24 +27,18 @@ playwright = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed"
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
+from .common import (  # noqa: E402
+    ARTIFACTS,
+    CHROMIUM,
+    DEMO_USER,
+    SECONDS,
+    Server,
+    chromium,
+    live_server,
+    state,
+    wait_for_state,
+)
 
-from demo_provision import DEMO_USER, Server  # noqa: E402
-from live_server import live_server  # noqa: E402
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
-ARTIFACTS = ROOT / "artifacts" / "e2e"
-SECONDS = 1000
 PHASE = "sensor.demo_treadmill_phase"
 INTERVAL_ENDS = "sensor.demo_treadmill_interval_ends"
 PROGRAM = "select.demo_treadmill_program"
@@ -77,13 +69,8 @@ def server() -> Iterator[Server]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """One Chromium for the module."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with playwright.sync_playwright() as driver:
-        chromium = driver.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS
-        )
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 class Browsing:
@@ -186,25 +173,10 @@ def call(server: Server, domain: str, service: str, **data: Any) -> None:
     server.request("POST", f"/api/services/{domain}/{service}", data)
 
 
-def state(server: Server, entity_id: str) -> dict[str, Any]:
-    """An entity's state over the REST API."""
-    result: dict[str, Any] = server.request("GET", f"/api/states/{entity_id}")
-    return result
-
-
 def seconds_left(server: Server) -> float:
     """Seconds until `interval_ends`, by this machine's clock (the server's too)."""
     ends = datetime.fromisoformat(state(server, INTERVAL_ENDS)["state"])
     return ends.timestamp() - time.time()
-
-
-def wait_for_state(server: Server, entity_id: str, wanted: str) -> dict[str, Any]:
-    """Poll an entity until it has a state (10 s at most)."""
-    deadline = time.monotonic() + 10
-    while (current := state(server, entity_id))["state"] != wanted:
-        assert time.monotonic() < deadline, f"{entity_id} is {current['state']}"
-        time.sleep(0.1)
-    return current
 
 
 # Records every change of the countdown's text with the browser's time, for `ms`.

@@ -17,10 +17,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 import os
-from pathlib import Path
 import re
-import sys
-import time
 from typing import Any
 
 import pytest
@@ -31,24 +28,19 @@ playwright = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed"
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
+from .common import (  # noqa: E402
+    ARTIFACTS,
+    CHROMIUM,
+    DEMO_USER,
+    SECONDS,
+    Server,
+    _websocket_command,
+    chromium,
+    live_server,
+    state,
+    wait_for_state,
+)
 
-from demo_provision import DEMO_USER, Server  # noqa: E402
-from live_server import _websocket_command, live_server  # noqa: E402
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
-ARTIFACTS = ROOT / "artifacts" / os.environ.get("RETROWALK_E2E_ARTIFACTS", "e2e")
-SECONDS = 1000
 DEMO_PHASE = "sensor.demo_treadmill_phase"
 GARAGE_PHASE = "sensor.garage_phase"
 LIFETIME = "sensor.demo_treadmill_lifetime_backward_time"
@@ -135,13 +127,8 @@ def log_entries(text: str) -> list[str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """One Chromium for the module."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with playwright.sync_playwright() as driver:
-        chromium = driver.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS
-        )
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
@@ -161,19 +148,6 @@ def page(server: Server, browser: Any) -> Iterator[Any]:
         page.close()
 
 
-def state(server: Server, entity_id: str) -> str:
-    """An entity's state, over the REST API."""
-    return str(server.request("GET", f"/api/states/{entity_id}")["state"])
-
-
-def wait_for_state(server: Server, entity_id: str, wanted: str, timeout: float) -> None:
-    """Wait until an entity has a state."""
-    deadline = time.monotonic() + timeout
-    while state(server, entity_id) != wanted:
-        assert time.monotonic() < deadline, f"{entity_id} never became {wanted}"
-        time.sleep(0.5)
-
-
 def test_the_quick_demo_runs_on_the_demo_treadmill(server: Server, page: Any) -> None:
     """With two treadmills the dashboard still drives the demo one, and says what it did."""
     expect = playwright.expect
@@ -183,7 +157,7 @@ def test_the_quick_demo_runs_on_the_demo_treadmill(server: Server, page: Any) ->
     quick_demo = page.locator("hui-button-row").filter(has_text="Quick demo (3 × 10 s)")
     quick_demo.get_by_role("button", name="Start").click()
     expect(phase).to_contain_text("Walking forward", timeout=5 * SECONDS)
-    assert state(server, GARAGE_PHASE) == "idle"
+    assert state(server, GARAGE_PHASE)["state"] == "idle"
     expect(phase).to_contain_text("Walking backward", timeout=15 * SECONDS)
     # The workout events card: each event in words.
     events = page.locator("hui-logbook-card")
@@ -194,7 +168,7 @@ def test_the_quick_demo_runs_on_the_demo_treadmill(server: Server, page: Any) ->
     page.screenshot(path=str(ARTIFACTS / "readme-dashboard.png"))
     expect(phase).to_contain_text("Finished", timeout=25 * SECONDS)
     expect(events).to_contain_text("Session completed: Backward 0:10")
-    assert state(server, GARAGE_PHASE) == "idle"
+    assert state(server, GARAGE_PHASE)["state"] == "idle"
     backward = page.locator(ROW).filter(has_text="Backward time")
     expect(backward).to_contain_text("10 s")
 
